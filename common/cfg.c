@@ -1,0 +1,269 @@
+/* cfg.c - libconfig loader for struct mcp_cfg, driven by one table of known settings. */
+#include "cfg.h"
+
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum cfg_kind { CFG_STR, CFG_INT, CFG_SIZE, CFG_STRLIST, CFG_SETS, CFG_GROUP };
+
+struct cfg_key {
+    const char *path; /* dotted setting path */
+    enum cfg_kind kind;
+    long long min, max; /* integers: range; strings: max length is the field size */
+    size_t off;         /* offset of the field in struct mcp_cfg */
+    size_t size;        /* size of the field (strings) */
+    size_t count_off;   /* lists: offset of the count */
+};
+
+#define F(m) offsetof(struct mcp_cfg, m), sizeof(((struct mcp_cfg *)0)->m)
+
+static const struct cfg_key cfg_keys[] = {
+    {"runtime_dir", CFG_STR, 1, 0, F(runtime_dir), 0},
+    {"sessiond", CFG_GROUP, 0, 0, 0, 0, 0},
+    {"sessiond.socket", CFG_STR, 1, 0, F(sessiond_socket), 0},
+    {"sessiond.timeout_ms", CFG_INT, 50, 60000, F(sessiond_timeout_ms), 0},
+    {"server", CFG_GROUP, 0, 0, 0, 0, 0},
+    {"server.name", CFG_STR, 1, 0, F(server_name), 0},
+    {"server.title", CFG_STR, 0, 0, F(server_title), 0},
+    {"server.instructions", CFG_STR, 0, 0, F(instructions), 0},
+    {"server.sets", CFG_SETS, 0, 0, F(sets), 0},
+    {"server.page_size", CFG_INT, 1, 1000, F(page_size), 0},
+    {"http", CFG_GROUP, 0, 0, 0, 0, 0},
+    {"http.max_body", CFG_SIZE, 1024, 1LL << 30, F(max_body), 0},
+    {"http.max_json_depth", CFG_INT, 4, 1000, F(max_json_depth), 0},
+    {"http.allowed_origins", CFG_STRLIST, 0, 0, F(allowed_origins),
+     offsetof(struct mcp_cfg, n_allowed_origins)},
+    {"http.allowed_hosts", CFG_STRLIST, 0, 0, F(allowed_hosts),
+     offsetof(struct mcp_cfg, n_allowed_hosts)},
+    {"sessions", CFG_GROUP, 0, 0, 0, 0, 0},
+    {"sessions.idle_timeout", CFG_INT, 1, 30 * 24 * 3600, F(session_idle_timeout), 0},
+    {"sessions.max", CFG_INT, 1, 10000000, F(max_sessions), 0},
+};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} cfg_set_names[] = {
+    {"conformance", CFG_SET_CONFORMANCE},
+};
+
+void cfg_defaults(struct mcp_cfg *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", "/run/mcp");
+    snprintf(cfg->sessiond_socket, sizeof(cfg->sessiond_socket), "%s", "sessiond.sock");
+    cfg->sessiond_timeout_ms = 1000;
+    snprintf(cfg->server_name, sizeof(cfg->server_name), "%s", "mcp-fcgi");
+    snprintf(cfg->server_title, sizeof(cfg->server_title), "%s", "mcp-fcgi");
+    cfg->sets = 0;
+    cfg->page_size = 50;
+    cfg->max_body = 4u * 1024 * 1024;
+    cfg->max_json_depth = 64;
+    cfg->session_idle_timeout = 3600;
+    cfg->max_sessions = 10000;
+}
+
+static void cfg_fail(char *err, size_t len, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void cfg_fail(char *err, size_t len, const char *file, int line, const char *fmt, ...)
+{
+    int n = snprintf(err, len, "%s:%d: ", file, line);
+    if (n < 0 || (size_t)n >= len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err + n, len - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+static const struct cfg_key *cfg_key_find(const char *path)
+{
+    for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+        if (strcmp(cfg_keys[i].path, path) == 0)
+            return &cfg_keys[i];
+    return NULL;
+}
+
+/* Rejects settings we do not know (typos must not pass silently). */
+static enum mcp_err cfg_check_unknown(const config_setting_t *group, const char *prefix,
+                                      const char *file, char *err, size_t len)
+{
+    int n = config_setting_length(group);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+        char path[256];
+        int w = prefix[0] ? snprintf(path, sizeof(path), "%s.%s", prefix, config_setting_name(s))
+                          : snprintf(path, sizeof(path), "%s", config_setting_name(s));
+        const struct cfg_key *k = (w > 0 && (size_t)w < sizeof(path)) ? cfg_key_find(path) : NULL;
+        if (k == NULL) {
+            cfg_fail(err, len, file, config_setting_source_line(s), "%s: unknown setting",
+                     config_setting_name(s));
+            return MCP_E_CONFIG;
+        }
+        if (k->kind == CFG_GROUP) {
+            if (!config_setting_is_group(s)) {
+                cfg_fail(err, len, file, config_setting_source_line(s), "%s: must be a group { }",
+                         path);
+                return MCP_E_CONFIG;
+            }
+            if (cfg_check_unknown(s, path, file, err, len) != MCP_OK)
+                return MCP_E_CONFIG;
+        }
+    }
+    return MCP_OK;
+}
+
+static enum mcp_err cfg_copy_str(const char *path, const char *v, char *dst, size_t size,
+                                 long long min, const char *file, int line, char *err, size_t len)
+{
+    size_t vl = strlen(v);
+    if (vl >= size) {
+        cfg_fail(err, len, file, line, "%s: longer than %zu bytes", path, size - 1);
+        return MCP_E_CONFIG;
+    }
+    if ((long long)vl < min) {
+        cfg_fail(err, len, file, line, "%s: must not be empty", path);
+        return MCP_E_CONFIG;
+    }
+    memcpy(dst, v, vl + 1);
+    return MCP_OK;
+}
+
+static enum mcp_err cfg_apply(struct mcp_cfg *cfg, const struct cfg_key *k,
+                              const config_setting_t *s, const char *file, char *err, size_t len)
+{
+    int line = config_setting_source_line(s);
+    char *base = (char *)cfg;
+    switch (k->kind) {
+    case CFG_GROUP:
+        return MCP_OK;
+    case CFG_STR:
+        if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+            cfg_fail(err, len, file, line, "%s: must be a string", k->path);
+            return MCP_E_CONFIG;
+        }
+        return cfg_copy_str(k->path, config_setting_get_string(s), base + k->off, k->size, k->min,
+                            file, line, err, len);
+    case CFG_INT:
+    case CFG_SIZE: {
+        int t = config_setting_type(s);
+        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+            cfg_fail(err, len, file, line, "%s: must be an integer", k->path);
+            return MCP_E_CONFIG;
+        }
+        long long v = config_setting_get_int64(s);
+        if (v < k->min || v > k->max) {
+            cfg_fail(err, len, file, line, "%s: %lld is out of range (%lld to %lld)", k->path, v,
+                     k->min, k->max);
+            return MCP_E_CONFIG;
+        }
+        if (k->kind == CFG_INT)
+            *(int *)(void *)(base + k->off) = (int)v;
+        else
+            *(size_t *)(void *)(base + k->off) = (size_t)v;
+        return MCP_OK;
+    }
+    case CFG_STRLIST:
+    case CFG_SETS: {
+        if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+            cfg_fail(err, len, file, line, "%s: must be a list of strings [ \"...\" ]", k->path);
+            return MCP_E_CONFIG;
+        }
+        int n = config_setting_length(s);
+        if (n > CFG_MAX_LIST) {
+            cfg_fail(err, len, file, line, "%s: at most %d entries", k->path, CFG_MAX_LIST);
+            return MCP_E_CONFIG;
+        }
+        unsigned mask = 0;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+            const char *v = config_setting_get_string(e);
+            if (v == NULL || v[0] == '\0') {
+                cfg_fail(err, len, file, config_setting_source_line(e),
+                         "%s: entry %d must be a non-empty string", k->path, i + 1);
+                return MCP_E_CONFIG;
+            }
+            if (k->kind == CFG_STRLIST) {
+                char(*list)[CFG_MAX_ITEM] = (char(*)[CFG_MAX_ITEM])(void *)(base + k->off);
+                if (cfg_copy_str(k->path, v, list[i], CFG_MAX_ITEM, 1, file, line, err, len))
+                    return MCP_E_CONFIG;
+                continue;
+            }
+            unsigned bit = 0;
+            for (size_t j = 0; j < sizeof(cfg_set_names) / sizeof(cfg_set_names[0]); j++)
+                if (strcmp(v, cfg_set_names[j].name) == 0)
+                    bit = cfg_set_names[j].bit;
+            if (bit == 0) {
+                cfg_fail(err, len, file, line, "%s: unknown set \"%s\" (known: conformance)",
+                         k->path, v);
+                return MCP_E_CONFIG;
+            }
+            mask |= bit;
+        }
+        if (k->kind == CFG_STRLIST)
+            *(int *)(void *)(base + k->count_off) = n;
+        else
+            *(unsigned *)(void *)(base + k->off) = mask;
+        return MCP_OK;
+    }
+    }
+    return MCP_E_CONFIG;
+}
+
+static enum mcp_err cfg_resolve_socket(struct mcp_cfg *cfg, char *err, size_t len)
+{
+    if (cfg->sessiond_socket[0] == '/')
+        return MCP_OK;
+    char joined[PATH_MAX];
+    int n = snprintf(joined, sizeof(joined), "%s/%s", cfg->runtime_dir, cfg->sessiond_socket);
+    if (n < 0 || (size_t)n >= sizeof(joined) || (size_t)n >= 108 /* sun_path */) {
+        snprintf(err, len, "%s: sessiond.socket: path \"%s/%s\" is too long for a Unix socket",
+                 cfg->file[0] ? cfg->file : "(defaults)", cfg->runtime_dir, cfg->sessiond_socket);
+        return MCP_E_CONFIG;
+    }
+    memcpy(cfg->sessiond_socket, joined, (size_t)n + 1);
+    return MCP_OK;
+}
+
+enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime_dir, char *err,
+                      size_t err_len)
+{
+    enum mcp_err rc = MCP_E_CONFIG;
+    config_t lc;
+
+    cfg_defaults(cfg);
+    err[0] = '\0';
+    config_init(&lc);
+    if (snprintf(cfg->file, sizeof(cfg->file), "%s", path) >= (int)sizeof(cfg->file)) {
+        snprintf(err, err_len, "%s: path too long", path);
+        goto fail;
+    }
+    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+        if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+            snprintf(err, err_len, "%s: cannot read the file", path);
+        else
+            cfg_fail(err, err_len, config_error_file(&lc) ? config_error_file(&lc) : path,
+                     config_error_line(&lc), "%s", config_error_text(&lc));
+        goto fail;
+    }
+    if (cfg_check_unknown(config_root_setting(&lc), "", path, err, err_len) != MCP_OK)
+        goto fail;
+    for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++) {
+        const config_setting_t *s = config_lookup(&lc, cfg_keys[i].path);
+        if (s != NULL && cfg_apply(cfg, &cfg_keys[i], s, path, err, err_len) != MCP_OK)
+            goto fail;
+    }
+    if (runtime_dir != NULL &&
+        cfg_copy_str("-r", runtime_dir, cfg->runtime_dir, sizeof(cfg->runtime_dir), 1, path, 0,
+                     err, err_len) != MCP_OK)
+        goto fail;
+    if (cfg_resolve_socket(cfg, err, err_len) != MCP_OK)
+        goto fail;
+    rc = MCP_OK;
+fail:
+    config_destroy(&lc);
+    return rc;
+}

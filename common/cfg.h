@@ -1,0 +1,62 @@
+/*
+ * cfg.h - the one configuration of mcp-fcgi, read by both binaries from a libconfig file.
+ *
+ * cfg_load() fills a struct mcp_cfg from a file; defaults apply to every setting the file
+ * leaves out. Any problem (syntax, unknown setting, wrong type, value out of range) fails the
+ * load with a message naming the file, the line and the setting. After start-up the loaded
+ * configuration is read-only: it is the only global state the processes keep.
+ * The settings are documented in README.md ("Configuration reference").
+ */
+#ifndef MCP_CFG_H
+#define MCP_CFG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "mcp_err.h"
+
+#define CFG_MAX_LIST 16    /* entries in allowed_origins / allowed_hosts / sets */
+#define CFG_MAX_ITEM 256   /* bytes of one list entry */
+#define CFG_MAX_TEXT 4096  /* bytes of server.instructions */
+#define CFG_ERR_LEN 512    /* size of the error buffer callers pass to cfg_load */
+
+/* Feature sets a configuration can turn on (server.sets). */
+enum cfg_set {
+    CFG_SET_CONFORMANCE = 1u << 0, /* the official conformance suite's fixture set */
+};
+
+struct mcp_cfg {
+    char file[PATH_MAX];            /* the file this came from ("" = defaults only) */
+    char runtime_dir[PATH_MAX];     /* runtime_dir: where sockets live */
+    char sessiond_socket[PATH_MAX]; /* sessiond.socket, resolved against runtime_dir */
+    int sessiond_timeout_ms;        /* sessiond.timeout_ms: worker's bound on one call */
+
+    char server_name[64];              /* server.name */
+    char server_title[128];            /* server.title */
+    char instructions[CFG_MAX_TEXT];   /* server.instructions ("" = none) */
+    unsigned sets;                     /* server.sets, a mask of enum cfg_set */
+    int page_size;                     /* server.page_size: items per list page */
+
+    size_t max_body;       /* http.max_body: bytes */
+    int max_json_depth;    /* http.max_json_depth */
+    char allowed_origins[CFG_MAX_LIST][CFG_MAX_ITEM]; /* http.allowed_origins */
+    int n_allowed_origins;
+    char allowed_hosts[CFG_MAX_LIST][CFG_MAX_ITEM];   /* http.allowed_hosts */
+    int n_allowed_hosts;
+
+    int session_idle_timeout; /* sessions.idle_timeout: seconds */
+    int max_sessions;         /* sessions.max */
+};
+
+/* Fills *cfg with the built-in defaults. */
+void cfg_defaults(struct mcp_cfg *cfg);
+
+/*
+ * Loads path into *cfg (defaults first). runtime_dir, when not NULL, overrides the file's
+ * runtime_dir (the -r option of both binaries). On failure returns MCP_E_CONFIG and writes
+ * "file:line: setting: problem" into err (err_len bytes, always terminated).
+ */
+enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime_dir, char *err,
+                      size_t err_len);
+
+#endif

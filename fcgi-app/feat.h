@@ -1,0 +1,55 @@
+/*
+ * feat.h - the server-feature layer: tools, resources, prompts and completions, as seen by
+ * the MCP dispatcher (mcp.c). The dispatcher has already checked the transport, the session
+ * and the JSON-RPC envelope; this layer validates params and produces results.
+ *
+ * Protocol versions are "YYYY-MM-DD" strings; compare them with strcmp (dates sort).
+ */
+#ifndef MCP_FEAT_H
+#define MCP_FEAT_H
+
+#include <json-c/json.h>
+
+#include "cfg.h"
+#include "mcp_err.h"
+#include "rpc.h"
+
+/*
+ * Where a request's notifications and server-to-client requests go. The dispatcher provides
+ * it; tools reach it through their tool_call. With a plain application/json answer there is
+ * no stream: notify drops the message and request returns MCP_E_UNAVAILABLE.
+ */
+struct feat_sink {
+    void *opaque;
+    /* Sends one notification related to the current request. msg taken. */
+    enum mcp_err (*notify)(void *opaque, json_object *msg);
+    /* Sends a request to the client and waits for its result. params taken, *result owned. */
+    enum mcp_err (*request)(void *opaque, const char *method, json_object *params,
+                            json_object **result);
+};
+
+/* What a feature method may know about its caller. All borrowed, valid for one call. */
+struct feat_ctx {
+    const struct mcp_cfg *cfg;
+    const char *version;           /* negotiated protocol version */
+    json_object *client_caps;      /* client capabilities object (may be NULL) */
+    const char *log_level;         /* session log level ("" = none set) */
+    json_object *progress_token;   /* params._meta.progressToken, or NULL */
+    const struct feat_sink *sink;  /* never NULL */
+};
+
+/* The capabilities object for initialize: exactly what the configured sets implement. */
+json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *version);
+
+/*
+ * Handles one server-feature method (tools/list, tools/call, resources/list,
+ * resources/templates/list, resources/read, prompts/list, prompts/get, completion/complete).
+ * On MCP_OK *result holds the result object (owned). Otherwise returns the error
+ * (MCP_E_METHOD_NOT_FOUND when the method is not one of these or its capability is not
+ * advertised; MCP_E_INVALID_PARAMS, MCP_E_RESOURCE_NOT_FOUND, MCP_E_INTERNAL) with details
+ * in *fail.
+ */
+enum mcp_err feat_dispatch(const struct feat_ctx *ctx, const char *method, json_object *params,
+                           json_object **result, struct rpc_fail *fail);
+
+#endif
