@@ -54,7 +54,7 @@ void cfg_defaults(struct mcp_cfg *cfg)
     memset(cfg, 0, sizeof(*cfg));
     snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir), "%s", "/run/mcp");
     snprintf(cfg->sessiond_socket, sizeof(cfg->sessiond_socket), "%s", "sessiond.sock");
-    cfg->sessiond_timeout_ms = 1000;
+    cfg->sessiond_timeout_ms = 500;
     snprintf(cfg->server_name, sizeof(cfg->server_name), "%s", "mcp-fcgi");
     snprintf(cfg->server_title, sizeof(cfg->server_title), "%s", "mcp-fcgi");
     cfg->sets = 0;

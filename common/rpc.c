@@ -1,0 +1,177 @@
+/* rpc.c - JSON-RPC 2.0 envelope: parsing, classification, response construction. */
+#include "rpc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum mcp_err rpc_fail_set(struct rpc_fail *f, enum mcp_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof(f->message), fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+void rpc_fail_clear(struct rpc_fail *f)
+{
+    json_object_put(f->data);
+    f->data = NULL;
+    f->message[0] = '\0';
+}
+
+enum mcp_err rpc_parse(const char *body, size_t len, int max_depth, json_object **out)
+{
+    *out = NULL;
+    if (len == 0 || len > (size_t)INT32_MAX)
+        return MCP_E_PARSE;
+    json_tokener *tok = json_tokener_new_ex(max_depth);
+    if (tok == NULL)
+        return MCP_E_INTERNAL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    enum mcp_err rc = MCP_E_PARSE;
+    json_object *obj = json_tokener_parse_ex(tok, body, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    if (jerr == json_tokener_continue) {
+        /* a value cut short: the whole body was consumed without completing it */
+        goto done;
+    }
+    if (jerr != json_tokener_success || obj == NULL)
+        goto done;
+    /* only white space may follow the value */
+    for (size_t i = json_tokener_get_parse_end(tok); i < len; i++) {
+        char c = body[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            goto done;
+    }
+    *out = obj;
+    obj = NULL;
+    rc = MCP_OK;
+done:
+    json_object_put(obj);
+    json_tokener_free(tok);
+    return rc;
+}
+
+static int rpc_id_valid(json_object *id)
+{
+    enum json_type t = json_object_get_type(id);
+    if (t == json_type_string)
+        return 1;
+    if (t != json_type_int)
+        return 0;
+    return 1;
+}
+
+enum mcp_err rpc_classify(json_object *msg, struct rpc_msg *out, const char **why)
+{
+    json_object *v = NULL, *id = NULL, *method = NULL, *params = NULL, *result = NULL,
+                *error = NULL;
+
+    memset(out, 0, sizeof(*out));
+    out->obj = msg;
+    *why = "";
+    if (!json_object_is_type(msg, json_type_object)) {
+        *why = "a JSON-RPC message must be an object";
+        return MCP_E_INVALID_REQUEST;
+    }
+    int has_id = json_object_object_get_ex(msg, "id", &id);
+    if (has_id && id != NULL && rpc_id_valid(id))
+        out->id = id; /* readable: echo it in any error */
+    if (!json_object_object_get_ex(msg, "jsonrpc", &v) || !json_object_is_type(v, json_type_string) ||
+        strcmp(json_object_get_string(v), "2.0") != 0) {
+        *why = "\"jsonrpc\" must be \"2.0\"";
+        return MCP_E_INVALID_REQUEST;
+    }
+    if (has_id && (id == NULL || !rpc_id_valid(id))) {
+        *why = "\"id\" must be a string or an integer";
+        return MCP_E_INVALID_REQUEST;
+    }
+    int has_method = json_object_object_get_ex(msg, "method", &method);
+    int has_result = json_object_object_get_ex(msg, "result", &result);
+    int has_error = json_object_object_get_ex(msg, "error", &error);
+    if (has_method) {
+        if (!json_object_is_type(method, json_type_string) ||
+            json_object_get_string_len(method) == 0) {
+            *why = "\"method\" must be a non-empty string";
+            return MCP_E_INVALID_REQUEST;
+        }
+        if (has_result || has_error) {
+            *why = "a request must not carry \"result\" or \"error\"";
+            return MCP_E_INVALID_REQUEST;
+        }
+        if (json_object_object_get_ex(msg, "params", &params) && params != NULL &&
+            !json_object_is_type(params, json_type_object)) {
+            /* MCP params are always objects (JSON-RPC would also allow arrays) */
+            *why = "\"params\" must be an object";
+            return MCP_E_INVALID_REQUEST;
+        }
+        out->method = json_object_get_string(method);
+        out->params = params;
+        out->kind = has_id ? RPC_REQUEST : RPC_NOTIFICATION;
+        return MCP_OK;
+    }
+    if (has_result == has_error) {
+        *why = has_result ? "a response must not carry both \"result\" and \"error\""
+                          : "a message needs \"method\", \"result\" or \"error\"";
+        return MCP_E_INVALID_REQUEST;
+    }
+    if (!has_id) {
+        *why = "a response must carry \"id\"";
+        return MCP_E_INVALID_REQUEST;
+    }
+    if (has_error && !json_object_is_type(error, json_type_object)) {
+        *why = "\"error\" must be an object";
+        return MCP_E_INVALID_REQUEST;
+    }
+    out->kind = RPC_RESPONSE;
+    return MCP_OK;
+}
+
+static json_object *rpc_envelope_new(json_object *id)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
+    return o;
+}
+
+json_object *rpc_result_new(json_object *id, json_object *result)
+{
+    json_object *o = rpc_envelope_new(id);
+    json_object_object_add(o, "result", result ? result : json_object_new_object());
+    return o;
+}
+
+json_object *rpc_error_new(json_object *id, enum mcp_err err, const char *message,
+                           json_object *data)
+{
+    const struct mcp_err_info *info = mcp_err_info(err);
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "code", json_object_new_int(info->rpc_code));
+    json_object_object_add(e, "message",
+                           json_object_new_string(message && message[0] ? message : info->message));
+    if (data != NULL)
+        json_object_object_add(e, "data", data);
+    json_object *o = rpc_envelope_new(id);
+    json_object_object_add(o, "error", e);
+    return o;
+}
+
+json_object *rpc_error_from_fail(json_object *id, enum mcp_err err, struct rpc_fail *f)
+{
+    json_object *data = f->data;
+    f->data = NULL;
+    return rpc_error_new(id, err, f->message, data);
+}
+
+json_object *rpc_notification_new(const char *method, json_object *params)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(o, "method", json_object_new_string(method));
+    if (params != NULL)
+        json_object_object_add(o, "params", params);
+    return o;
+}

@@ -1,0 +1,501 @@
+/* mcp.c - the Streamable HTTP endpoint: transport checks, sessions, lifecycle, dispatch. */
+#include "mcp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "feat.h"
+#include "rpc.h"
+#include "sessc.h"
+
+/* Revisions served through initialize, oldest first; the last one is our newest. */
+static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18",
+                                           "2025-11-25"};
+#define MCP_NEWEST (mcp_versions[sizeof(mcp_versions) / sizeof(mcp_versions[0]) - 1])
+#define MCP_BATCH_VERSION "2025-03-26" /* the only revision with JSON-RPC batches */
+#define MCP_BATCH_MAX 64
+
+static const char *const mcp_log_levels[] = {"debug",    "info",  "notice", "warning",
+                                             "error",    "critical", "alert", "emergency"};
+
+struct mcp_server {
+    const struct mcp_cfg *cfg;
+    struct sessc *sc;
+};
+
+/* What one POST knows about its session while its messages are handled. */
+struct mcp_call {
+    struct mcp_server *srv;
+    const struct http_req *req;
+    json_object *session; /* owned; NULL before initialize */
+    const char *principal;
+    struct http_resp *resp;
+};
+
+struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg)
+{
+    struct mcp_server *srv = xcalloc(1, sizeof(*srv));
+    srv->cfg = cfg;
+    srv->sc = sessc_new(cfg);
+    return srv;
+}
+
+void mcp_server_free(struct mcp_server *srv)
+{
+    if (srv == NULL)
+        return;
+    sessc_free(srv->sc);
+    free(srv);
+}
+
+int mcp_version_supported(const char *v)
+{
+    for (size_t i = 0; v != NULL && i < sizeof(mcp_versions) / sizeof(mcp_versions[0]); i++)
+        if (strcmp(v, mcp_versions[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id,
+                    const char *message)
+{
+    http_resp_clear(resp);
+    resp->status = mcp_err_info(err)->http_status;
+    resp->body = rpc_error_new(id, err, message, NULL);
+}
+
+static const char *mcp_principal(const struct http_req *req)
+{
+    return req->remote_user ? req->remote_user : "";
+}
+
+static const char *mcp_str(json_object *obj, const char *key)
+{
+    json_object *v = NULL;
+    if (obj && json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    return NULL;
+}
+
+static json_object *mcp_member(json_object *obj, const char *key)
+{
+    json_object *v = NULL;
+    return obj && json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct http_resp *resp)
+{
+    const struct mcp_cfg *cfg = srv->cfg;
+    enum mcp_err rc;
+
+    if ((rc = http_check_host(cfg, req)) != MCP_OK ||
+        (rc = http_check_origin(cfg, req)) != MCP_OK) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return 1;
+    }
+    if (strcmp(req->method, "GET") == 0) {
+        /* The session's standalone SSE stream is held by mcp-sessiond; not offered yet. */
+        mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL,
+                       "Method Not Allowed: this server offers no standalone SSE stream on GET; "
+                       "use POST.");
+        resp->allow = "POST, DELETE";
+        return 1;
+    }
+    if (strcmp(req->method, "DELETE") == 0) {
+        if (req->session_id == NULL) {
+            mcp_http_error(resp, MCP_E_SESSION_REQUIRED, NULL, NULL);
+            return 1;
+        }
+        rc = http_session_id_valid(req->session_id)
+                 ? sessc_delete(srv->sc, req->session_id, mcp_principal(req))
+                 : MCP_E_SESSION_NOT_FOUND;
+        if (rc != MCP_OK) {
+            mcp_http_error(resp, rc, NULL, NULL);
+            return 1;
+        }
+        http_resp_clear(resp);
+        resp->status = 204;
+        return 1;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL, NULL);
+        resp->allow = "POST, DELETE";
+        return 1;
+    }
+    if (!http_accepts(req->accept, "application/json") ||
+        !http_accepts(req->accept, "text/event-stream")) {
+        mcp_http_error(resp, MCP_E_NOT_ACCEPTABLE, NULL, NULL);
+        return 1;
+    }
+    if (!http_content_type_is(req->content_type, "application/json")) {
+        mcp_http_error(resp, MCP_E_UNSUPPORTED_MEDIA, NULL, NULL);
+        return 1;
+    }
+    if (req->content_length > 0 && (size_t)req->content_length > cfg->max_body) {
+        char msg[RPC_MSG_LEN];
+        snprintf(msg, sizeof(msg), "Payload Too Large: the body exceeds %zu bytes.",
+                 cfg->max_body);
+        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, msg);
+        return 1;
+    }
+    if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
+        char msg[RPC_MSG_LEN];
+        snprintf(msg, sizeof(msg),
+                 "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
+                 "2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25).",
+                 req->protocol_version);
+        mcp_http_error(resp, MCP_E_BAD_PROTOCOL_VERSION, NULL, msg);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- the JSON-answer sink: no stream, so nothing can travel before the result ---------- */
+
+static enum mcp_err mcp_json_notify(void *opaque, json_object *msg)
+{
+    (void)opaque;
+    json_object_put(msg);
+    return MCP_OK;
+}
+
+static enum mcp_err mcp_json_request(void *opaque, const char *method, json_object *params,
+                                     json_object **result)
+{
+    (void)opaque;
+    (void)method;
+    json_object_put(params);
+    *result = NULL;
+    return MCP_E_UNAVAILABLE;
+}
+
+static const struct feat_sink mcp_json_sink = {NULL, mcp_json_notify, mcp_json_request};
+
+/* ---- methods ---------------------------------------------------------------------------- */
+
+static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json_object **result,
+                                   struct rpc_fail *fail)
+{
+    const struct mcp_cfg *cfg = c->srv->cfg;
+    const char *want = mcp_str(params, "protocolVersion");
+    json_object *caps = mcp_member(params, "capabilities");
+    json_object *info = mcp_member(params, "clientInfo");
+
+    if (want == NULL)
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: initialize needs a string \"protocolVersion\".");
+    if (caps != NULL && !json_object_is_type(caps, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: \"capabilities\" must be an object.");
+    if (info != NULL && (!json_object_is_type(info, json_type_object) ||
+                         mcp_str(info, "name") == NULL))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: \"clientInfo\" must be an object with a \"name\".");
+    const char *version = mcp_version_supported(want) ? want : MCP_NEWEST;
+
+    json_object *session = NULL;
+    enum mcp_err rc = sessc_create(c->srv->sc, c->principal, version, caps, info, &session);
+    if (rc != MCP_OK)
+        return rc;
+    const char *id = mcp_str(session, "id");
+    if (id == NULL || !http_session_id_valid(id)) {
+        json_object_put(session);
+        return rpc_fail_set(fail, MCP_E_INTERNAL, "Internal error: bad session id from sessiond.");
+    }
+    snprintf(c->resp->session_id, sizeof(c->resp->session_id), "%s", id);
+    json_object_put(c->session);
+    c->session = session;
+
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "protocolVersion", json_object_new_string(version));
+    json_object_object_add(r, "capabilities", feat_capabilities_new(cfg, version));
+    json_object *si = json_object_new_object();
+    json_object_object_add(si, "name", json_object_new_string(cfg->server_name));
+    if (strcmp(version, "2025-06-18") >= 0 && cfg->server_title[0])
+        json_object_object_add(si, "title", json_object_new_string(cfg->server_title));
+    json_object_object_add(si, "version", json_object_new_string(MCP_VERSION));
+    json_object_object_add(r, "serverInfo", si);
+    if (strcmp(version, "2025-03-26") >= 0 && cfg->instructions[0])
+        json_object_object_add(r, "instructions", json_object_new_string(cfg->instructions));
+    *result = r;
+    return MCP_OK;
+}
+
+static int mcp_log_level_valid(const char *level)
+{
+    for (size_t i = 0; i < sizeof(mcp_log_levels) / sizeof(mcp_log_levels[0]); i++)
+        if (strcmp(level, mcp_log_levels[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Applies one change to the session in sessiond; the reply replaces c->session. */
+static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json_object *value)
+{
+    json_object *changes = json_object_new_object();
+    json_object_object_add(changes, key, value);
+    json_object *updated = NULL;
+    enum mcp_err rc = sessc_update(c->srv->sc, mcp_str(c->session, "id"), c->principal, changes,
+                                   &updated);
+    json_object_put(changes);
+    if (rc == MCP_OK) {
+        json_object_put(c->session);
+        c->session = updated;
+    }
+    return rc;
+}
+
+static enum mcp_err mcp_set_level(struct mcp_call *c, json_object *params, json_object **result,
+                                  struct rpc_fail *fail)
+{
+    const char *level = mcp_str(params, "level");
+    if (level == NULL || !mcp_log_level_valid(level))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: \"level\" must be one of debug, info, notice, "
+                            "warning, error, critical, alert, emergency.");
+    enum mcp_err rc = mcp_session_change(c, "log_level", json_object_new_string(level));
+    if (rc == MCP_OK)
+        *result = json_object_new_object();
+    return rc;
+}
+
+/* 1 when the capabilities we advertise for this session contain caps.<cap>.<flag> == true. */
+static int mcp_cap_flag(const struct mcp_cfg *cfg, const char *version, const char *cap,
+                        const char *flag)
+{
+    json_object *caps = feat_capabilities_new(cfg, version);
+    json_object *v = mcp_member(mcp_member(caps, cap), flag);
+    int on = v != NULL && json_object_get_boolean(v);
+    json_object_put(caps);
+    return on;
+}
+
+static enum mcp_err mcp_subscribe(struct mcp_call *c, const char *method, json_object *params,
+                                  json_object **result, struct rpc_fail *fail)
+{
+    const char *version = mcp_str(c->session, "version");
+    if (!mcp_cap_flag(c->srv->cfg, version, "resources", "subscribe"))
+        return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND,
+                            "Method not found: %s (resource subscriptions are not offered).",
+                            method);
+    const char *uri = mcp_str(params, "uri");
+    if (uri == NULL || uri[0] == '\0' || strlen(uri) > 2048)
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: \"uri\" must be a non-empty string of at most 2048 "
+                            "bytes.");
+    int sub = strcmp(method, "resources/subscribe") == 0;
+    enum mcp_err rc = mcp_session_change(c, sub ? "subscribe" : "unsubscribe",
+                                         json_object_new_string(uri));
+    if (rc == MCP_E_INVALID_PARAMS)
+        return rpc_fail_set(fail, rc, "Invalid params: too many subscriptions on this session.");
+    if (rc == MCP_OK)
+        *result = json_object_new_object();
+    return rc;
+}
+
+/* Errors a method reports inside a 200 answer; any other error is the transport's and keeps
+ * its own status (sessiond unavailable -> 503, session gone -> 404). */
+static int mcp_err_is_method_level(enum mcp_err rc)
+{
+    return rc == MCP_E_METHOD_NOT_FOUND || rc == MCP_E_INVALID_PARAMS ||
+           rc == MCP_E_RESOURCE_NOT_FOUND || rc == MCP_E_INTERNAL;
+}
+
+/* Runs one request inside a session; returns the response object (owned) and the HTTP
+ * status it deserves on its own in *status. */
+static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m, int *status)
+{
+    struct rpc_fail fail = {{0}, NULL};
+    json_object *result = NULL;
+    enum mcp_err rc;
+
+    if (strcmp(m->method, "ping") == 0) {
+        rc = MCP_OK;
+        result = json_object_new_object();
+    } else if (strcmp(m->method, "logging/setLevel") == 0) {
+        rc = mcp_set_level(c, m->params, &result, &fail);
+    } else if (strcmp(m->method, "resources/subscribe") == 0 ||
+               strcmp(m->method, "resources/unsubscribe") == 0) {
+        rc = mcp_subscribe(c, m->method, m->params, &result, &fail);
+    } else {
+        json_object *meta = mcp_member(m->params, "_meta");
+        const char *level = mcp_str(c->session, "log_level");
+        struct feat_ctx ctx = {
+            .cfg = c->srv->cfg,
+            .version = mcp_str(c->session, "version"),
+            .client_caps = mcp_member(c->session, "client_capabilities"),
+            .log_level = level ? level : "",
+            .progress_token = mcp_member(meta, "progressToken"),
+            .sink = &mcp_json_sink,
+        };
+        rc = feat_dispatch(&ctx, m->method, m->params, &result, &fail);
+        if (rc == MCP_E_METHOD_NOT_FOUND && fail.message[0] == '\0')
+            rpc_fail_set(&fail, rc, "Method not found: %.200s", m->method);
+    }
+    *status = rc == MCP_OK || mcp_err_is_method_level(rc) ? 200 : mcp_err_info(rc)->http_status;
+    if (rc == MCP_OK)
+        return rpc_result_new(m->id, result);
+    json_object_put(result);
+    json_object *err = rpc_error_from_fail(m->id, rc, &fail);
+    rpc_fail_clear(&fail);
+    return err;
+}
+
+/* Handles one notification inside a session. Unknown notifications are ignored. */
+static void mcp_notification(struct mcp_call *c, const struct rpc_msg *m)
+{
+    if (strcmp(m->method, "notifications/initialized") == 0)
+        (void)mcp_session_change(c, "initialized", json_object_new_boolean(1));
+    /* notifications/cancelled: nothing runs across requests yet; ignoring is allowed. */
+}
+
+/* Loads the session named by the request header. Fills resp on failure and returns 0. */
+static int mcp_session_load(struct mcp_call *c)
+{
+    const struct http_req *req = c->req;
+    if (req->session_id == NULL) {
+        mcp_http_error(c->resp, MCP_E_SESSION_REQUIRED, NULL,
+                       "Bad Request: Mcp-Session-Id header is required (send initialize "
+                       "first).");
+        return 0;
+    }
+    enum mcp_err rc = http_session_id_valid(req->session_id)
+                          ? sessc_get(c->srv->sc, req->session_id, c->principal, &c->session)
+                          : MCP_E_SESSION_NOT_FOUND;
+    if (rc != MCP_OK) {
+        mcp_http_error(c->resp, rc, NULL, NULL);
+        return 0;
+    }
+    return 1;
+}
+
+static void mcp_single(struct mcp_call *c, json_object *msg)
+{
+    struct rpc_msg m;
+    const char *why;
+    struct http_resp *resp = c->resp;
+
+    if (rpc_classify(msg, &m, &why) != MCP_OK) {
+        char text[RPC_MSG_LEN];
+        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+        return;
+    }
+    if (m.kind == RPC_REQUEST && strcmp(m.method, "initialize") == 0) {
+        struct rpc_fail fail = {{0}, NULL};
+        json_object *result = NULL;
+        enum mcp_err rc = mcp_initialize(c, m.params, &result, &fail);
+        if (rc == MCP_OK) {
+            resp->status = 200;
+            resp->body = rpc_result_new(m.id, result);
+        } else {
+            resp->status = mcp_err_is_method_level(rc) ? 200 : mcp_err_info(rc)->http_status;
+            resp->body = rpc_error_from_fail(m.id, rc, &fail);
+        }
+        rpc_fail_clear(&fail);
+        return;
+    }
+    if (!mcp_session_load(c))
+        return;
+    if (m.kind == RPC_REQUEST) {
+        resp->body = mcp_request(c, &m, &resp->status);
+        return;
+    }
+    if (m.kind == RPC_NOTIFICATION)
+        mcp_notification(c, &m);
+    /* responses: no server-to-client request is outstanding on a JSON answer; accepted */
+    resp->status = 202;
+}
+
+/* A JSON-RPC batch: only for sessions that negotiated 2025-03-26. */
+static void mcp_batch(struct mcp_call *c, json_object *arr)
+{
+    struct http_resp *resp = c->resp;
+    size_t n = json_object_array_length(arr);
+
+    if (n == 0 || n > MCP_BATCH_MAX) {
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
+                       n ? "Invalid Request: a batch holds at most 64 messages."
+                         : "Invalid Request: an empty batch.");
+        return;
+    }
+    if (!mcp_session_load(c))
+        return;
+    const char *version = mcp_str(c->session, "version");
+    if (version == NULL || strcmp(version, MCP_BATCH_VERSION) != 0) {
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
+                       "Invalid Request: JSON-RPC batches are only accepted from sessions that "
+                       "negotiated protocol version 2025-03-26.");
+        return;
+    }
+    json_object *out = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        struct rpc_msg m;
+        const char *why;
+        json_object *msg = json_object_array_get_idx(arr, i);
+        if (rpc_classify(msg, &m, &why) != MCP_OK) {
+            char text[RPC_MSG_LEN];
+            snprintf(text, sizeof(text), "Invalid Request: %s.", why);
+            json_object_array_add(out, rpc_error_new(m.id, MCP_E_INVALID_REQUEST, text, NULL));
+        } else if (m.kind == RPC_REQUEST && strcmp(m.method, "initialize") == 0) {
+            json_object_array_add(out,
+                                  rpc_error_new(m.id, MCP_E_INVALID_REQUEST,
+                                                "Invalid Request: initialize must not be part of "
+                                                "a batch.",
+                                                NULL));
+        } else if (m.kind == RPC_REQUEST) {
+            int status;
+            json_object_array_add(out, mcp_request(c, &m, &status));
+        } else if (m.kind == RPC_NOTIFICATION) {
+            mcp_notification(c, &m);
+        }
+    }
+    if (json_object_array_length(out) == 0) {
+        json_object_put(out);
+        resp->status = 202;
+        return;
+    }
+    resp->status = 200;
+    resp->body = out;
+}
+
+void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const char *body,
+                     size_t len, struct http_resp *resp)
+{
+    json_object *doc = NULL;
+    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp};
+
+    if (len > srv->cfg->max_body) {
+        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
+        return;
+    }
+    if (rpc_parse(body, len, srv->cfg->max_json_depth, &doc) != MCP_OK) {
+        mcp_http_error(resp, MCP_E_PARSE, NULL, NULL);
+        return;
+    }
+    if (json_object_is_type(doc, json_type_array))
+        mcp_batch(&c, doc);
+    else
+        mcp_single(&c, doc);
+    json_object_put(c.session);
+    json_object_put(doc);
+}
+
+void mcp_handle_ready(struct mcp_server *srv, struct http_resp *resp)
+{
+    json_object *status = NULL;
+    enum mcp_err rc = sessc_status(srv->sc, &status);
+    http_resp_clear(resp);
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "status", json_object_new_string(rc == MCP_OK ? "ready"
+                                                                               : "unavailable"));
+    if (rc == MCP_OK) {
+        json_object_object_add(body, "sessiond", status);
+        resp->status = 200;
+    } else {
+        json_object_object_add(body, "error", json_object_new_string(mcp_err_info(rc)->message));
+        resp->status = 503;
+    }
+    resp->body = body;
+}

@@ -1,0 +1,43 @@
+/*
+ * mcp.h - the MCP endpoint of a worker (Streamable HTTP, protocol revisions 2024-11-05 to
+ * 2025-11-25): transport rules, sessions (kept by mcp-sessiond), lifecycle, batches, and
+ * dispatch of methods to the feature layer (feat.h).
+ *
+ * A request is handled in two steps so that nothing is read before the head is accepted:
+ * mcp_handle_head() checks what needs no body (Host, Origin, method, Accept, Content-Type,
+ * length, protocol version) and answers GET/DELETE; mcp_handle_body() handles a POST body.
+ */
+#ifndef MCP_MCP_H
+#define MCP_MCP_H
+
+#include <stddef.h>
+
+#include "cfg.h"
+#include "http.h"
+
+struct mcp_server;
+
+/* cfg borrowed for the lifetime of the server. */
+struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg);
+void mcp_server_free(struct mcp_server *srv);
+
+/* 1 when v is a protocol revision this endpoint serves. */
+int mcp_version_supported(const char *v);
+
+/* Returns 1 when *resp is complete (an error, or a GET/DELETE answered), 0 when the POST
+ * body must be read (at most cfg->max_body bytes) and passed to mcp_handle_body. */
+int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct http_resp *resp);
+
+/* Handles a POST body of len bytes. Fills *resp. */
+void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const char *body,
+                     size_t len, struct http_resp *resp);
+
+/* Fills *resp with a JSON-RPC error for a transport-level failure (status from the error
+ * table). id borrowed, may be NULL; message NULL for the default. */
+void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id,
+                    const char *message);
+
+/* GET /readyz: 200 when sessiond answers, 503 otherwise. */
+void mcp_handle_ready(struct mcp_server *srv, struct http_resp *resp);
+
+#endif
