@@ -1,0 +1,143 @@
+package McpStack;
+# McpStack - starts the real mcp-fcgi stack (deploy/mcp-stack: lighttpd + spawn-fcgi workers
+# + mcp-sessiond) on a free loopback port for one test file, and stops it by PID.
+#
+#   my $s = McpStack->start(conf => 'conf/conformance.conf', workers => 2,
+#                           conf_text => "...",    # conf_text: write this config instead
+#                           lighttpd_include => "/abs/file.conf");  # extra lighttpd config
+#   $s->url; $s->base; $s->dir; $s->pid('sessiond'); $s->log('sessiond');
+#   $s->stop;                                        # idempotent, also on DESTROY
+#
+# The binaries come from $MCP_BUILD (default "build"). Under a sanitizer build, reports go to
+# files in the run directory; stop() fails the test run (via Test::More) if any appeared.
+use strict;
+use warnings;
+use IO::Socket::INET;
+use File::Temp qw(tempdir);
+use Time::HiRes qw(sleep time);
+use POSIX qw(WNOHANG);
+
+sub _free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp',
+                                  Listen => 1, ReuseAddr => 1) or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+sub start {
+    my ($class, %o) = @_;
+    my $build = $ENV{MCP_BUILD} || 'build';
+    my $dir = tempdir('mcp-test.XXXXXX', TMPDIR => 1, CLEANUP => 0);
+    my $conf = $o{conf} || 'conf/conformance.conf';
+    if (defined $o{conf_text}) {
+        $conf = "$dir/test.conf";
+        open my $fh, '>', $conf or die "$conf: $!";
+        print $fh $o{conf_text};
+        close $fh;
+    }
+    my $self = bless { dir => $dir, build => $build, stopped => 0 }, $class;
+    my $ready = "$dir/ready";
+    for my $attempt (1 .. 3) {
+        my $port = _free_port();
+        unlink $ready;
+        my $pid = fork();
+        die "fork: $!" unless defined $pid;
+        if ($pid == 0) {
+            open STDOUT, '>>', "$dir/stack.log";
+            open STDERR, '>>', "$dir/stack.log";
+            $ENV{ASAN_OPTIONS} = "log_path=$dir/asan:detect_leaks=1:abort_on_error=0"
+                . ($ENV{ASAN_OPTIONS} ? ":$ENV{ASAN_OPTIONS}" : '');
+            $ENV{UBSAN_OPTIONS} = "log_path=$dir/ubsan:print_stacktrace=1:halt_on_error=1";
+            exec 'deploy/mcp-stack', '--port', $port, '--conf', $conf,
+                '--workers', ($o{workers} || 2), '--bin', $build, '--dir', $dir,
+                '--ready-file', $ready, '--sessiond-restart-delay', ($o{restart_delay} // 1),
+                ($o{lighttpd_include} ? ('--lighttpd-include', $o{lighttpd_include}) : ());
+            exit 127;
+        }
+        my $deadline = time + 30;
+        while (time < $deadline) {
+            last if -e $ready;
+            last if waitpid($pid, WNOHANG) == $pid;
+            sleep 0.05;
+        }
+        if (-e $ready) {
+            @$self{qw(pid port)} = ($pid, $port);
+            return $self;
+        }
+        kill 'TERM', $pid;
+        waitpid $pid, 0;
+        next if $self->_log_text('stack') =~ /did not answer|Address already in use/ && $attempt < 3;
+        die "mcp-stack did not start:\n" . $self->_log_text('stack');
+    }
+    die "mcp-stack did not start after 3 attempts\n" . $self->_log_text('stack');
+}
+
+sub url  { "http://127.0.0.1:$_[0]{port}/mcp" }
+sub base { "http://127.0.0.1:$_[0]{port}" }
+sub port { $_[0]{port} }
+sub dir  { $_[0]{dir} }
+
+# pid('sessiond' | 'workers' | 'lighttpd') as recorded by mcp-stack (re-read each time,
+# since sessiond is restarted when it dies).
+sub pid {
+    my ($self, $name) = @_;
+    open my $fh, '<', "$self->{dir}/pids" or return undef;
+    while (<$fh>) { return $1 if /^\Q$name\E=(\d+)$/ }
+    return undef;
+}
+
+# Worker PIDs: the children of multiwatch.
+sub worker_pids {
+    my ($self) = @_;
+    my $spawn = $self->pid('workers') or return ();
+    my @kids = split ' ', `cat /proc/$spawn/task/*/children 2>/dev/null`;
+    my @workers;
+    for my $k (@kids) {    # spawn-fcgi -n execs multiwatch in place: its children are workers
+        push @workers, $k;
+    }
+    return @workers;
+}
+
+sub _log_text {
+    my ($self, $name) = @_;
+    open my $fh, '<', "$self->{dir}/$name.log" or return '';
+    local $/;
+    return <$fh>;
+}
+sub log { my ($self, $name) = @_; $self->_log_text($name) }
+
+# Sanitizer report files written so far (empty list when clean).
+sub sanitizer_reports {
+    my ($self) = @_;
+    return grep { -s $_ } glob("$self->{dir}/asan.* $self->{dir}/ubsan.*");
+}
+
+sub stop {
+    my ($self) = @_;
+    return if $self->{stopped}++;
+    if ($self->{pid}) {
+        kill 'TERM', $self->{pid};
+        my $deadline = time + 15;
+        while (time < $deadline) {
+            last if waitpid($self->{pid}, WNOHANG) == $self->{pid};
+            sleep 0.05;
+        }
+        if (kill 0, $self->{pid}) {
+            kill 'KILL', $self->{pid};
+            waitpid $self->{pid}, 0;
+        }
+    }
+    my @reports = $self->sanitizer_reports;
+    if (@reports && eval { require Test::More; 1 }) {
+        my $text = join '', map { local $/; open my $fh, '<', $_; my $t = <$fh>; "== $_\n$t" } @reports;
+        Test::More::fail('sanitizers reported errors in the stack');
+        Test::More::diag($text);
+    }
+    File::Path::remove_tree($self->{dir}) unless @reports || $ENV{MCP_KEEP_RUNDIR};
+}
+
+sub DESTROY { local ($., $@, $!, $^E, $?); $_[0]->stop }
+
+require File::Path;
+1;
