@@ -21,10 +21,30 @@ void rpc_fail_clear(struct rpc_fail *f)
     f->message[0] = '\0';
 }
 
+/* json-c accepts single-quoted strings even in strict mode; RFC 8259 does not. A quote
+ * character outside a double-quoted string can only be such a string (or garbage). */
+static int rpc_has_bare_single_quote(const char *s, size_t len)
+{
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (in_str) {
+            if (s[i] == '\\')
+                i++;
+            else if (s[i] == '"')
+                in_str = 0;
+        } else if (s[i] == '"') {
+            in_str = 1;
+        } else if (s[i] == '\'') {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 enum mcp_err rpc_parse(const char *body, size_t len, int max_depth, json_object **out)
 {
     *out = NULL;
-    if (len == 0 || len > (size_t)INT32_MAX)
+    if (len == 0 || len > (size_t)INT32_MAX || rpc_has_bare_single_quote(body, len))
         return MCP_E_PARSE;
     json_tokener *tok = json_tokener_new_ex(max_depth);
     if (tok == NULL)
@@ -79,7 +99,8 @@ enum mcp_err rpc_classify(json_object *msg, struct rpc_msg *out, const char **wh
     int has_id = json_object_object_get_ex(msg, "id", &id);
     if (has_id && id != NULL && rpc_id_valid(id))
         out->id = id; /* readable: echo it in any error */
-    if (!json_object_object_get_ex(msg, "jsonrpc", &v) || !json_object_is_type(v, json_type_string) ||
+    if (!json_object_object_get_ex(msg, "jsonrpc", &v) ||
+        !json_object_is_type(v, json_type_string) ||
         strcmp(json_object_get_string(v), "2.0") != 0) {
         *why = "\"jsonrpc\" must be \"2.0\"";
         return MCP_E_INVALID_REQUEST;

@@ -297,21 +297,36 @@ void http_resp_clear(struct http_resp *resp)
 const char *http_reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Unknown";
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Unknown";
     }
 }
 
@@ -320,10 +335,11 @@ char *http_resp_render(const struct http_resp *resp, size_t *len)
     const char *body = NULL;
     size_t blen = 0;
     if (resp->body != NULL)
-        body = json_object_to_json_string_length(resp->body, JSON_C_TO_STRING_PLAIN, &blen);
+        body = json_object_to_json_string_length(
+            resp->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &blen);
     char head[1024];
-    int n = snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status,
-                     http_reason(resp->status));
+    int n =
+        snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status, http_reason(resp->status));
     if (resp->session_id[0])
         n += snprintf(head + n, sizeof(head) - (size_t)n, "Mcp-Session-Id: %s\r\n",
                       resp->session_id);

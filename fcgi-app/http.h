@@ -14,8 +14,8 @@
 #include "cfg.h"
 #include "mcp_err.h"
 
-#define HTTP_VALUE_MAX 8192 /* longest header value or URI we accept */
-#define HTTP_PATH_MAX 1024
+#define HTTP_VALUE_MAX      8192 /* longest header value or URI we accept */
+#define HTTP_PATH_MAX       1024
 #define HTTP_SESSION_ID_MAX 128
 
 /* One request. Every string is borrowed from the FastCGI environment (NULL when absent),

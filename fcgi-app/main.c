@@ -25,9 +25,8 @@
  * *buf owned by the caller. */
 static size_t main_read_body(FCGX_Stream *in, long long content_length, size_t limit, char **buf)
 {
-    size_t want = content_length >= 0 && (size_t)content_length <= limit
-                      ? (size_t)content_length
-                      : limit + 1;
+    size_t want =
+        content_length >= 0 && (size_t)content_length <= limit ? (size_t)content_length : limit + 1;
     char *b = xmalloc(want + 1);
     size_t got = 0;
     while (got < want) {
@@ -105,10 +104,18 @@ int main(int argc, char **argv)
 
     while ((opt = getopt(argc, argv, "c:r:th")) != -1) {
         switch (opt) {
-        case 'c': conf = optarg; break;
-        case 'r': rundir = optarg; break;
-        case 't': check_only = 1; break;
-        default: main_usage(); return opt == 'h' ? 0 : 2;
+        case 'c':
+            conf = optarg;
+            break;
+        case 'r':
+            rundir = optarg;
+            break;
+        case 't':
+            check_only = 1;
+            break;
+        default:
+            main_usage();
+            return opt == 'h' ? 0 : 2;
         }
     }
     if (cfg_load(&cfg, conf, rundir, err, sizeof(err)) != MCP_OK) {

@@ -10,14 +10,13 @@
 #include "sessc.h"
 
 /* Revisions served through initialize, oldest first; the last one is our newest. */
-static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18",
-                                           "2025-11-25"};
-#define MCP_NEWEST (mcp_versions[sizeof(mcp_versions) / sizeof(mcp_versions[0]) - 1])
+static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
+#define MCP_NEWEST        (mcp_versions[sizeof(mcp_versions) / sizeof(mcp_versions[0]) - 1])
 #define MCP_BATCH_VERSION "2025-03-26" /* the only revision with JSON-RPC batches */
-#define MCP_BATCH_MAX 64
+#define MCP_BATCH_MAX     64
 
-static const char *const mcp_log_levels[] = {"debug",    "info",  "notice", "warning",
-                                             "error",    "critical", "alert", "emergency"};
+static const char *const mcp_log_levels[] = {"debug", "info",     "notice", "warning",
+                                             "error", "critical", "alert",  "emergency"};
 
 struct mcp_server {
     const struct mcp_cfg *cfg;
@@ -57,8 +56,7 @@ int mcp_version_supported(const char *v)
     return 0;
 }
 
-void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id,
-                    const char *message)
+void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, const char *message)
 {
     http_resp_clear(resp);
     resp->status = mcp_err_info(err)->http_status;
@@ -134,8 +132,7 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct h
     }
     if (req->content_length > 0 && (size_t)req->content_length > cfg->max_body) {
         char msg[RPC_MSG_LEN];
-        snprintf(msg, sizeof(msg), "Payload Too Large: the body exceeds %zu bytes.",
-                 cfg->max_body);
+        snprintf(msg, sizeof(msg), "Payload Too Large: the body exceeds %zu bytes.", cfg->max_body);
         mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, msg);
         return 1;
     }
@@ -188,8 +185,8 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     if (caps != NULL && !json_object_is_type(caps, json_type_object))
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"capabilities\" must be an object.");
-    if (info != NULL && (!json_object_is_type(info, json_type_object) ||
-                         mcp_str(info, "name") == NULL))
+    if (info != NULL &&
+        (!json_object_is_type(info, json_type_object) || mcp_str(info, "name") == NULL))
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"clientInfo\" must be an object with a \"name\".");
     const char *version = mcp_version_supported(want) ? want : MCP_NEWEST;
@@ -236,8 +233,8 @@ static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json
     json_object *changes = json_object_new_object();
     json_object_object_add(changes, key, value);
     json_object *updated = NULL;
-    enum mcp_err rc = sessc_update(c->srv->sc, mcp_str(c->session, "id"), c->principal, changes,
-                                   &updated);
+    enum mcp_err rc =
+        sessc_update(c->srv->sc, mcp_str(c->session, "id"), c->principal, changes, &updated);
     json_object_put(changes);
     if (rc == MCP_OK) {
         json_object_put(c->session);
@@ -285,8 +282,8 @@ static enum mcp_err mcp_subscribe(struct mcp_call *c, const char *method, json_o
                             "Invalid params: \"uri\" must be a non-empty string of at most 2048 "
                             "bytes.");
     int sub = strcmp(method, "resources/subscribe") == 0;
-    enum mcp_err rc = mcp_session_change(c, sub ? "subscribe" : "unsubscribe",
-                                         json_object_new_string(uri));
+    enum mcp_err rc =
+        mcp_session_change(c, sub ? "subscribe" : "unsubscribe", json_object_new_string(uri));
     if (rc == MCP_E_INVALID_PARAMS)
         return rpc_fail_set(fail, rc, "Invalid params: too many subscriptions on this session.");
     if (rc == MCP_OK)
@@ -488,8 +485,8 @@ void mcp_handle_ready(struct mcp_server *srv, struct http_resp *resp)
     enum mcp_err rc = sessc_status(srv->sc, &status);
     http_resp_clear(resp);
     json_object *body = json_object_new_object();
-    json_object_object_add(body, "status", json_object_new_string(rc == MCP_OK ? "ready"
-                                                                               : "unavailable"));
+    json_object_object_add(body, "status",
+                           json_object_new_string(rc == MCP_OK ? "ready" : "unavailable"));
     if (rc == MCP_OK) {
         json_object_object_add(body, "sessiond", status);
         resp->status = 200;

@@ -34,8 +34,7 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const c
 
 /* Fills *resp with a JSON-RPC error for a transport-level failure (status from the error
  * table). id borrowed, may be NULL; message NULL for the default. */
-void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id,
-                    const char *message);
+void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, const char *message);
 
 /* GET /readyz: 200 when sessiond answers, 503 otherwise. */
 void mcp_handle_ready(struct mcp_server *srv, struct http_resp *resp);
