@@ -257,8 +257,8 @@ enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime
             goto fail;
     }
     if (runtime_dir != NULL &&
-        cfg_copy_str("-r", runtime_dir, cfg->runtime_dir, sizeof(cfg->runtime_dir), 1, path, 0,
-                     err, err_len) != MCP_OK)
+        cfg_copy_str("-r", runtime_dir, cfg->runtime_dir, sizeof(cfg->runtime_dir), 1, path, 0, err,
+                     err_len) != MCP_OK)
         goto fail;
     if (cfg_resolve_socket(cfg, err, err_len) != MCP_OK)
         goto fail;

@@ -15,10 +15,10 @@
 
 #include "mcp_err.h"
 
-#define CFG_MAX_LIST 16    /* entries in allowed_origins / allowed_hosts / sets */
-#define CFG_MAX_ITEM 256   /* bytes of one list entry */
-#define CFG_MAX_TEXT 4096  /* bytes of server.instructions */
-#define CFG_ERR_LEN 512    /* size of the error buffer callers pass to cfg_load */
+#define CFG_MAX_LIST 16   /* entries in allowed_origins / allowed_hosts / sets */
+#define CFG_MAX_ITEM 256  /* bytes of one list entry */
+#define CFG_MAX_TEXT 4096 /* bytes of server.instructions */
+#define CFG_ERR_LEN  512  /* size of the error buffer callers pass to cfg_load */
 
 /* Feature sets a configuration can turn on (server.sets). */
 enum cfg_set {
@@ -31,17 +31,17 @@ struct mcp_cfg {
     char sessiond_socket[PATH_MAX]; /* sessiond.socket, resolved against runtime_dir */
     int sessiond_timeout_ms;        /* sessiond.timeout_ms: worker's bound on one call */
 
-    char server_name[64];              /* server.name */
-    char server_title[128];            /* server.title */
-    char instructions[CFG_MAX_TEXT];   /* server.instructions ("" = none) */
-    unsigned sets;                     /* server.sets, a mask of enum cfg_set */
-    int page_size;                     /* server.page_size: items per list page */
+    char server_name[64];            /* server.name */
+    char server_title[128];          /* server.title */
+    char instructions[CFG_MAX_TEXT]; /* server.instructions ("" = none) */
+    unsigned sets;                   /* server.sets, a mask of enum cfg_set */
+    int page_size;                   /* server.page_size: items per list page */
 
-    size_t max_body;       /* http.max_body: bytes */
-    int max_json_depth;    /* http.max_json_depth */
+    size_t max_body;                                  /* http.max_body: bytes */
+    int max_json_depth;                               /* http.max_json_depth */
     char allowed_origins[CFG_MAX_LIST][CFG_MAX_ITEM]; /* http.allowed_origins */
     int n_allowed_origins;
-    char allowed_hosts[CFG_MAX_LIST][CFG_MAX_ITEM];   /* http.allowed_hosts */
+    char allowed_hosts[CFG_MAX_LIST][CFG_MAX_ITEM]; /* http.allowed_hosts */
     int n_allowed_hosts;
 
     int session_idle_timeout; /* sessions.idle_timeout: seconds */

@@ -18,20 +18,21 @@ enum mcp_err {
     MCP_E_INVALID_PARAMS,     /* params do not fit the method             200 / -32602 */
     MCP_E_INTERNAL,           /* our fault                                500 / -32603 */
     MCP_E_RESOURCE_NOT_FOUND, /* resources/read of an unknown uri         200 / -32002 */
+    MCP_E_CLIENT_CAPABILITY,  /* client did not declare a needed capability 400 / -32021 */
     /* HTTP transport level */
-    MCP_E_NOT_ACCEPTABLE,     /* Accept lacks a required media type       406 */
-    MCP_E_UNSUPPORTED_MEDIA,  /* Content-Type is not application/json     415 */
-    MCP_E_TOO_LARGE,          /* body over http.max_body                  413 */
-    MCP_E_FORBIDDEN_ORIGIN,   /* Origin not on the allow-list             403 */
-    MCP_E_FORBIDDEN_HOST,     /* Host not allowed (DNS rebinding)         403 */
+    MCP_E_NOT_ACCEPTABLE,       /* Accept lacks a required media type       406 */
+    MCP_E_UNSUPPORTED_MEDIA,    /* Content-Type is not application/json     415 */
+    MCP_E_TOO_LARGE,            /* body over http.max_body                  413 */
+    MCP_E_FORBIDDEN_ORIGIN,     /* Origin not on the allow-list             403 */
+    MCP_E_FORBIDDEN_HOST,       /* Host not allowed (DNS rebinding)         403 */
     MCP_E_BAD_PROTOCOL_VERSION, /* MCP-Protocol-Version unsupported       400 */
-    MCP_E_SESSION_REQUIRED,   /* Mcp-Session-Id missing                   400 */
-    MCP_E_SESSION_NOT_FOUND,  /* unknown, ended or foreign session        404 */
-    MCP_E_SESSIONS_FULL,      /* sessions.max reached                     503 */
-    MCP_E_UNAVAILABLE,        /* mcp-sessiond cannot be reached           503 */
-    MCP_E_METHOD_NOT_ALLOWED, /* HTTP method not served on this path      405 */
-    MCP_E_NOT_FOUND,          /* no such path                             404 */
-    MCP_E_BAD_REQUEST,        /* malformed HTTP request (other)           400 */
+    MCP_E_SESSION_REQUIRED,     /* Mcp-Session-Id missing                   400 */
+    MCP_E_SESSION_NOT_FOUND,    /* unknown, ended or foreign session        404 */
+    MCP_E_SESSIONS_FULL,        /* sessions.max reached                     503 */
+    MCP_E_UNAVAILABLE,          /* mcp-sessiond cannot be reached           503 */
+    MCP_E_METHOD_NOT_ALLOWED,   /* HTTP method not served on this path      405 */
+    MCP_E_NOT_FOUND,            /* no such path                             404 */
+    MCP_E_BAD_REQUEST,          /* malformed HTTP request (other)           400 */
     /* internal plumbing */
     MCP_E_CONFIG,  /* configuration invalid */
     MCP_E_IO,      /* socket or file I/O failed */

@@ -31,11 +31,11 @@ struct feat_sink {
 /* What a feature method may know about its caller. All borrowed, valid for one call. */
 struct feat_ctx {
     const struct mcp_cfg *cfg;
-    const char *version;           /* negotiated protocol version */
-    json_object *client_caps;      /* client capabilities object (may be NULL) */
-    const char *log_level;         /* session log level ("" = none set) */
-    json_object *progress_token;   /* params._meta.progressToken, or NULL */
-    const struct feat_sink *sink;  /* never NULL */
+    const char *version;          /* negotiated protocol version */
+    json_object *client_caps;     /* client capabilities object (may be NULL) */
+    const char *log_level;        /* session log level ("" = none set) */
+    json_object *progress_token;  /* params._meta.progressToken, or NULL */
+    const struct feat_sink *sink; /* never NULL */
 };
 
 /* The capabilities object for initialize: exactly what the configured sets implement. */
