@@ -12,6 +12,8 @@ static const struct mcp_err_info mcp_err_table[MCP_E__COUNT] = {
     [MCP_E_INVALID_PARAMS] = {200, -32602, "invalid_params", "Invalid params."},
     [MCP_E_INTERNAL] = {500, -32603, "internal_error", "Internal error."},
     [MCP_E_RESOURCE_NOT_FOUND] = {200, -32002, "resource_not_found", "Resource not found."},
+    [MCP_E_CLIENT_CAPABILITY] = {400, -32021, "missing_client_capability",
+                                 "The client did not declare a capability this request needs."},
     [MCP_E_NOT_ACCEPTABLE] = {406, -32600, "not_acceptable",
                               "Not Acceptable: the Accept header must list both "
                               "application/json and text/event-stream."},

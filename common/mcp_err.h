@@ -18,6 +18,7 @@ enum mcp_err {
     MCP_E_INVALID_PARAMS,     /* params do not fit the method             200 / -32602 */
     MCP_E_INTERNAL,           /* our fault                                500 / -32603 */
     MCP_E_RESOURCE_NOT_FOUND, /* resources/read of an unknown uri         200 / -32002 */
+    MCP_E_CLIENT_CAPABILITY,  /* client did not declare a needed capability 400 / -32021 */
     /* HTTP transport level */
     MCP_E_NOT_ACCEPTABLE,       /* Accept lacks a required media type       406 */
     MCP_E_UNSUPPORTED_MEDIA,    /* Content-Type is not application/json     415 */
