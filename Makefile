@@ -49,25 +49,29 @@ build: $(BINS) $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "CC  $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(COMMON_LIB): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 $(FCGI_LIB): $(call obj,$(FCGI_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 $(SESSD_LIB): $(call obj,$(SESSD_SRC))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/mcp-fcgi: $(call obj,fcgi-app/main.c) $(FCGI_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS_FCGI)
+	@echo "LD  $@"
+	@$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS_FCGI)
 $(BUILD)/mcp-sessiond: $(call obj,sessiond/main.c) $(SESSD_LIB) $(COMMON_LIB)
-	$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS_SESSD)
+	@echo "LD  $@"
+	@$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ $(LDLIBS_SESSD)
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(FCGI_LIB) $(SESSD_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ -lfcgi $(LDLIBS_SESSD) -lcmocka
+	@echo "LD  $@"
+	@$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ -lfcgi $(LDLIBS_SESSD) -lcmocka
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -129,7 +133,8 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 fuzz: $(FUZZ_BINS)
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(COMMON_SRC) $(FCGI_SRC) $(SESSD_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(FCGI_SRC) $(SESSD_SRC) -lfcgi $(LDLIBS_SESSD)
+	@echo "FUZZ $@"
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(FCGI_SRC) $(SESSD_SRC) -lfcgi $(LDLIBS_SESSD)
 FUZZ_RUNS ?= 20000
 fuzz-smoke: fuzz
 	@for f in $(FUZZ_BINS); do \
