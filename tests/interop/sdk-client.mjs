@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// sdk-client.mjs - drive an MCP server with the official TypeScript SDK client (Client +
+// StreamableHTTPClientTransport) and report each step as TAP.
+//
+//   node sdk-client.mjs <url>          e.g. http://127.0.0.1:8080/mcp
+//
+// Environment:
+//   SDK_CLIENT_TIMEOUT_MS      overall time limit (default 30000); when exceeded the running and
+//                              the remaining tests fail and the exit status is 1
+//   SDK_CLIENT_REQUEST_MS      per-request time limit (default 10000)
+//   MCP_EXPECT_PROTOCOL_VERSION  negotiated version expected (default: the SDK's latest, 2025-11-25)
+//
+// Exit status: 0 when every test passed, 1 otherwise. Failure diagnostics go to stderr (as
+// Test::More does) so that they show under a non-verbose prove.
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+
+const url = process.argv[2];
+if (!url || process.argv.length > 3) {
+  console.error('usage: node sdk-client.mjs <url>   (e.g. http://127.0.0.1:8080/mcp)');
+  process.exit(2);
+}
+try {
+  new URL(url);
+} catch {
+  console.error(`sdk-client: not a URL: ${url}`);
+  process.exit(2);
+}
+
+const OVERALL_MS = Number(process.env.SDK_CLIENT_TIMEOUT_MS || 30000);
+const REQUEST_MS = Number(process.env.SDK_CLIENT_REQUEST_MS || 10000);
+const EXPECT_VERSION = process.env.MCP_EXPECT_PROTOCOL_VERSION || LATEST_PROTOCOL_VERSION;
+const reqOpts = { timeout: REQUEST_MS };
+
+// ---- tiny TAP emitter -----------------------------------------------------------------------
+let n = 0;
+let failed = 0;
+let current;
+function diag(msg) {
+  for (const line of String(msg).split('\n')) process.stderr.write(`#   ${line}\n`);
+}
+function ok(desc) {
+  console.log(`ok ${++n} - ${desc}`);
+}
+function notOk(desc, why) {
+  failed++;
+  console.log(`not ok ${++n} - ${desc}`);
+  diag(`Failed test '${desc}'`);
+  diag(why.replace(/^/gm, '  '));
+}
+function skip(desc, why) {
+  console.log(`ok ${++n} - ${desc} # SKIP ${why}`);
+}
+class CheckError extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new CheckError(msg);
+}
+function show(v) {
+  const s = JSON.stringify(v);
+  return s && s.length > 600 ? `${s.slice(0, 600)}...` : s;
+}
+function describeError(e) {
+  if (e instanceof CheckError) return e.message;
+  const parts = [`${e?.name || 'Error'}: ${e?.message ?? e}`];
+  if (e?.code !== undefined) parts.push(`code: ${e.code}`);
+  if (e?.data !== undefined) parts.push(`data: ${show(e.data)}`);
+  if (e?.cause) parts.push(`cause: ${[e.cause.code, e.cause.message].filter(Boolean).join(' ') || e.cause}`);
+  return parts.join('\n');
+}
+
+// ---- the test list --------------------------------------------------------------------------
+const client = new Client({ name: 'mcp-fcgi-interop-sdk-client', version: '1.0.0' }, { capabilities: {} });
+const httpLog = []; // { method, status } of every HTTP exchange the transport makes
+const transport = new StreamableHTTPClientTransport(new URL(url), {
+  fetch: async (input, init) => {
+    const res = await fetch(input, init);
+    httpLog.push({ method: init?.method ?? 'GET', status: res.status });
+    return res;
+  },
+});
+let connected = false;
+let sessionId;
+let protocolVersion;
+const transportErrors = [];
+transport.onerror = (e) => transportErrors.push(e?.message ?? String(e));
+
+const tests = [
+  ['connect: initialize handshake, serverInfo and negotiated protocol version', async () => {
+    await client.connect(transport, reqOpts);
+    connected = true;
+    const info = client.getServerVersion();
+    check(info && typeof info.name === 'string' && info.name.length > 0,
+      `serverInfo.name missing or empty: ${show(info)}`);
+    protocolVersion = transport.protocolVersion;
+    sessionId = transport.sessionId;
+    check(protocolVersion === EXPECT_VERSION,
+      `negotiated protocol version ${show(protocolVersion)}, expected ${EXPECT_VERSION}`);
+    return `server ${info.name} ${info.version ?? ''}, protocol ${protocolVersion}, session ${sessionId ?? '(none)'}`;
+  }],
+  ['tools/list is non-empty and contains test_simple_text', async () => {
+    const r = await client.listTools(undefined, reqOpts);
+    check(Array.isArray(r.tools) && r.tools.length > 0, `empty tool list: ${show(r)}`);
+    check(r.tools.some((t) => t.name === 'test_simple_text'),
+      `test_simple_text not listed; tools: ${r.tools.map((t) => t.name).join(', ')}`);
+  }],
+  ['tools/call test_simple_text returns the fixture text', async () => {
+    const r = await client.callTool({ name: 'test_simple_text' }, undefined, reqOpts);
+    check(!r.isError, `isError set: ${show(r)}`);
+    const c = r.content?.[0];
+    check(c?.type === 'text' && c.text === 'This is a simple text response for testing.',
+      `unexpected content: ${show(r.content)}`);
+  }],
+  ['tools/call test_sampling without its required prompt gives an isError result', async () => {
+    let r;
+    try {
+      r = await client.callTool({ name: 'test_sampling', arguments: {} }, undefined, reqOpts);
+    } catch (e) {
+      throw new CheckError(`expected a result with isError:true, got a JSON-RPC error instead:\n${describeError(e)}`);
+    }
+    check(r.isError === true, `isError is not true: ${show(r)}`);
+    check(Array.isArray(r.content) && r.content.length > 0, `isError result without content: ${show(r)}`);
+  }],
+  ['resources/list contains test://static-text', async () => {
+    const r = await client.listResources(undefined, reqOpts);
+    check(Array.isArray(r.resources), `no resources array: ${show(r)}`);
+    check(r.resources.some((x) => x.uri === 'test://static-text'),
+      `test://static-text not listed; resources: ${r.resources.map((x) => x.uri).join(', ')}`);
+  }],
+  ['resources/read test://static-text is text/plain text', async () => {
+    const r = await client.readResource({ uri: 'test://static-text' }, reqOpts);
+    const c = r.contents?.[0];
+    check(c, `no contents: ${show(r)}`);
+    check(c.uri === 'test://static-text', `contents[0].uri is ${show(c.uri)}`);
+    check(c.mimeType === 'text/plain', `contents[0].mimeType is ${show(c.mimeType)}`);
+    check(typeof c.text === 'string' && c.text.length > 0, `contents[0].text missing or empty: ${show(c)}`);
+  }],
+  ['resources/templates/list answers with a resourceTemplates array', async () => {
+    const r = await client.listResourceTemplates(undefined, reqOpts);
+    check(Array.isArray(r.resourceTemplates), `no resourceTemplates array: ${show(r)}`);
+    for (const t of r.resourceTemplates) {
+      check(typeof t.uriTemplate === 'string' && typeof t.name === 'string',
+        `template without uriTemplate/name: ${show(t)}`);
+    }
+    return `${r.resourceTemplates.length} template(s): ${r.resourceTemplates.map((t) => t.uriTemplate).join(', ')}`;
+  }],
+  ['prompts/get test_prompt_with_arguments substitutes arg1 and arg2', async () => {
+    const a1 = 'first-value-1';
+    const a2 = 'second value 2';
+    const r = await client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: a1, arg2: a2 } }, reqOpts);
+    check(Array.isArray(r.messages) && r.messages.length > 0, `no messages: ${show(r)}`);
+    const text = r.messages.map((m) => (m.content?.type === 'text' ? m.content.text : '')).join('\n');
+    check(text.includes(a1) && text.includes(a2), `message text lacks ${show(a1)} or ${show(a2)}: ${show(r.messages)}`);
+  }],
+  ['ping', async () => {
+    const r = await client.ping(reqOpts);
+    check(r && typeof r === 'object', `ping result is not an object: ${show(r)}`);
+  }],
+  ['DELETE terminates the session; the old session id then gets 404', async () => {
+    check(sessionId, 'the server issued no Mcp-Session-Id at initialize, nothing to terminate');
+    await transport.terminateSession(); // throws on a status other than 2xx/405
+    await client.close();
+    connected = false;
+    const del = httpLog.filter((x) => x.method === 'DELETE').pop();
+    check(del && del.status >= 200 && del.status < 300,
+      `DELETE with the session id got HTTP ${del?.status ?? '(none sent)'}, expected 2xx`);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        Accept: 'application/json, text/event-stream',
+        'Content-Type': 'application/json',
+        'Mcp-Session-Id': sessionId,
+        'MCP-Protocol-Version': protocolVersion,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9001, method: 'ping' }),
+      signal: AbortSignal.timeout(REQUEST_MS),
+    });
+    const body = await res.text().catch(() => '');
+    check(res.status === 404, `request with the terminated session id got HTTP ${res.status} (expected 404): ${body.slice(0, 300)}`);
+  }],
+];
+
+// ---- run ------------------------------------------------------------------------------------
+// On the overall timeout: the running test and every later one fail, then exit 1.
+const overall = setTimeout(() => {
+  const why = `sdk-client: overall timeout of ${OVERALL_MS / 1000} s exceeded`;
+  notOk(current, `${why} (${httpLog.length} HTTP responses received before)`);
+  for (const [desc] of tests.slice(n)) notOk(desc, `not run: ${why}`);
+  process.exit(1);
+}, OVERALL_MS);
+
+console.log(`1..${tests.length}`);
+for (const [i, [desc, fn]] of tests.entries()) {
+  current = desc;
+  if (i > 0 && !connected) {
+    skip(desc, 'not connected');
+    continue;
+  }
+  try {
+    const info = await fn();
+    ok(desc);
+    if (info) console.log(`# ${info}`);
+  } catch (e) {
+    notOk(desc, describeError(e));
+  }
+}
+if (connected) await client.close().catch(() => {});
+clearTimeout(overall);
+if (failed && transportErrors.length) diag(`transport errors seen: ${transportErrors.slice(0, 5).join(' | ')}`);
+if (failed) console.log(`# sdk-client: ${failed} of ${tests.length} failed against ${url}`);
+process.exit(failed ? 1 : 0);
