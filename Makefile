@@ -81,9 +81,10 @@ asan:
 # --- dependencies ---------------------------------------------------------------------------
 APT_PKGS := build-essential pkg-config libfcgi-dev libjson-c-dev libconfig-dev libuv1-dev \
             libcmocka-dev lighttpd apache2 spawn-fcgi multiwatch curl perl clang \
-            libclang-rt-14-dev clang-format nodejs npm
+            libclang-rt-14-dev clang-format
 deps:
 	@sh deploy/install-deps.sh $(APT_PKGS)
+	@command -v npm >/dev/null 2>&1 || sh deploy/install-deps.sh nodejs npm
 npm-deps: deps
 	@cd tests/interop && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  echo "npm ci (tests/interop)"; npm ci --no-audit --no-fund --loglevel=error; fi
