@@ -1,6 +1,8 @@
 /* mcp_err.c - the mapping table of enum mcp_err. */
 #include "mcp_err.h"
 
+#include <stddef.h>
+
 static const struct mcp_err_info mcp_err_table[MCP_E__COUNT] = {
     [MCP_OK] = {200, 0, "ok", "Success."},
     [MCP_E_PARSE] = {400, -32700, "parse_error", "Parse error: the body is not valid JSON."},
