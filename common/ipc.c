@@ -49,7 +49,8 @@ static enum mcp_err ipc_payload_parse(const char *p, size_t len, json_object **o
     json_object *obj = NULL;
 
     *out = NULL;
-    if (len < 2 || len > IPC_MAX_PAYLOAD || memchr(p, '\0', len) != NULL || p[0] != '{')
+    if (len < 2 || len > IPC_MAX_PAYLOAD || memchr(p, '\0', len) != NULL || p[0] != '{' ||
+        p[len - 1] != '}')
         goto done;
     tok = json_tokener_new_ex(IPC_MAX_DEPTH);
     if (tok == NULL)
