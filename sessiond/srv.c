@@ -443,6 +443,8 @@ static void srv_stop(struct srv *s)
     uv_walk(&s->loop, srv_walk_close, s);
 }
 
+/* Runs in the loop, not in signal context: libuv's own handler only writes the signal number
+ * to a pipe, so no code of ours runs asynchronously. */
 static void srv_signal(uv_signal_t *h, int signum)
 {
     struct srv *s = h->data;
