@@ -193,7 +193,7 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
                                const char *member, json_object **out)
 {
     int64_t deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
-    enum mcp_err rc, err = MCP_E_UNAVAILABLE;
+    enum mcp_err err = MCP_E_UNAVAILABLE;
     json_object *reply = NULL, *v;
     void *frame = NULL;
     size_t len;
@@ -208,13 +208,11 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
     sc->seq = seq;
     if (sc->fd >= 0 && sessc_stale(sc))
         sessc_disconnect(sc);
-    if (sc->fd < 0 && (rc = sessc_connect(sc, deadline)) != MCP_OK)
-        goto fail;
-    if ((rc = sessc_send(sc, frame, len, deadline)) != MCP_OK)
-        goto fail;
-    if ((rc = sessc_recv(sc, type, seq, deadline, &reply)) != MCP_OK)
-        goto fail;
-    if (ipc_reply_err(reply, &err) != MCP_OK)
+    /* Any failure below, a timeout included, leaves the connection in an unknown state. */
+    if ((sc->fd < 0 && sessc_connect(sc, deadline) != MCP_OK) ||
+        sessc_send(sc, frame, len, deadline) != MCP_OK ||
+        sessc_recv(sc, type, seq, deadline, &reply) != MCP_OK ||
+        ipc_reply_err(reply, &err) != MCP_OK)
         goto fail;
     if (err == MCP_OK && member != NULL) {
         if (!json_object_object_get_ex(reply, member, &v) ||
