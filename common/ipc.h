@@ -1,0 +1,177 @@
+/*
+ * ipc.h - the worker <-> mcp-sessiond control protocol: framing, message types, and the
+ * members of every message. This header is THE documentation of that protocol.
+ *
+ * TRANSPORT
+ *   A Unix SOCK_STREAM socket at cfg->sessiond_socket. sessiond listens; each worker process
+ *   holds one connection (fcgi-app/sessc.h). The socket file is mode 0660 and sessiond also
+ *   checks SO_PEERCRED: only root and sessiond's own uid may connect. Both ends send with
+ *   MSG_NOSIGNAL (or ignore SIGPIPE).
+ *
+ * FRAME
+ *   A 16-byte header in HOST byte order (both ends run on one machine), then the payload:
+ *
+ *     offset 0   uint32  magic    IPC_MAGIC 0x4d435049 ('MCPI'; the bytes read "IPCM" on a
+ *                                 little-endian host)
+ *     offset 4   uint16  version  IPC_VERSION (1)
+ *     offset 6   uint16  type     enum ipc_type; a reply sets IPC_REPLY (0x8000)
+ *     offset 8   uint32  seq      chosen by the requester, echoed in the reply
+ *     offset 12  uint32  len      payload bytes, 2 <= len <= IPC_MAX_PAYLOAD (64 KiB)
+ *     offset 16  len bytes        exactly one JSON object, as json-c serialises it: no NUL
+ *                                 byte, nothing before or after the object, nesting at most
+ *                                 IPC_MAX_DEPTH. The default (non-strict) json-c tokener
+ *                                 reads it, so every value json-c writes reads back.
+ *
+ *   A frame with a bad magic, a bad version, a len out of range or a payload that is not
+ *   exactly one JSON object is a protocol error (MCP_E_PROTO): the receiver logs it and
+ *   closes the connection. Nothing else in a well-framed message closes the connection.
+ *
+ * REQUEST AND REPLY
+ *   The worker sends requests; sessiond answers each with exactly one reply, in order, with
+ *   type = request type | IPC_REPLY and the request's seq. A worker keeps one request in
+ *   flight (sessc does); sessiond nevertheless handles pipelined requests in order.
+ *   Every reply payload is
+ *       {"err": <int, enum mcp_err>, "message"?: <string, specific one-sentence reason>,
+ *        ...result members, present only when err is 0 (MCP_OK)}
+ *   A request type sessiond does not know gets a reply of that type | IPC_REPLY with
+ *   err = MCP_E_PROTO and the connection stays open (so types can be added). Members a
+ *   request does not list below are ignored; a listed member with the wrong type or out of
+ *   bounds gives err = MCP_E_INVALID_PARAMS with a message.
+ *
+ *   Common request members:
+ *     "id"         string, a session id: IPC_SESSION_ID_LEN (32) lowercase hex characters
+ *                  (16 bytes from getrandom(2)). A string of any other form is simply an
+ *                  unknown id.
+ *     "principal"  string, REMOTE_USER of the HTTP request, "" when anonymous (<= 1023
+ *                  bytes). A session answers only to the principal that created it: an
+ *                  unknown id, an expired session and another principal's session all give
+ *                  err = MCP_E_SESSION_NOT_FOUND, indistinguishably.
+ *   A "session" result member is the session object whose members fcgi-app/sessc.h lists
+ *   ("id", "principal", "version", "client_capabilities", "client_info", "log_level",
+ *   "initialized", "subscriptions", "created", "last_active").
+ *
+ * MESSAGES (request members -> reply result members; errors besides MCP_E_INVALID_PARAMS)
+ *   IPC_SESS_CREATE  {"principal", "version": string (1..63 bytes),
+ *                     "client_capabilities"?: object, "client_info"?: object}
+ *                    -> {"session"}          MCP_E_SESSIONS_FULL
+ *   IPC_SESS_GET     {"id", "principal"}
+ *                    -> {"session"}          MCP_E_SESSION_NOT_FOUND
+ *                    Marks the session active (last_active = now).
+ *   IPC_SESS_UPDATE  {"id", "principal", "changes": object with any of
+ *                       "log_level": string, one of debug info notice warning error
+ *                                    critical alert emergency,
+ *                       "initialized": boolean,
+ *                       "subscribe": string, a resource URI (1..2048 bytes),
+ *                       "unsubscribe": string, a resource URI (1..2048 bytes)}
+ *                    -> {"session"}          MCP_E_SESSION_NOT_FOUND
+ *                    Unknown members of "changes" are refused (MCP_E_INVALID_PARAMS). The
+ *                    changes apply all or none; "unsubscribe" applies before "subscribe";
+ *                    both are idempotent. A session holds at most 256 subscriptions, and
+ *                    the session as JSON must fit one reply frame. Marks the session active.
+ *   IPC_SESS_DELETE  {"id", "principal"}
+ *                    -> {}                   MCP_E_SESSION_NOT_FOUND
+ *   IPC_STATUS       {}
+ *                    -> {"status": {"sessions": int (held, including expired ones not yet
+ *                        reaped), "max_sessions": int, "idle_timeout_s": int,
+ *                        "uptime_s": int, "connections": int, "pid": int}}
+ *
+ * RESERVED FOR LATER (stream hand-off)
+ *   Types 0x0100..0x01ff are reserved for the stream hand-off messages. A frame that carries
+ *   a file descriptor sends it as SCM_RIGHTS ancillary data on the sendmsg() call that
+ *   carries the first byte of that frame's header, exactly one descriptor per such frame,
+ *   so descriptors and frames line up in order. Today sessiond accepts no descriptors: one
+ *   arriving on the channel is a protocol error.
+ */
+#ifndef MCP_IPC_H
+#define MCP_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <json-c/json.h>
+
+#include "mcp_err.h"
+
+#define IPC_MAGIC          0x4d435049u /* 'MCPI' */
+#define IPC_VERSION        1u
+#define IPC_HDR_LEN        16u
+#define IPC_MAX_PAYLOAD    (64u * 1024u) /* bytes of one payload */
+#define IPC_MAX_DEPTH      128           /* JSON nesting of one payload */
+#define IPC_REPLY          0x8000u       /* type bit of a reply */
+#define IPC_SESSION_ID_LEN 32            /* hex characters of a session id */
+#define IPC_MAX_PRINCIPAL  1023          /* bytes of "principal" */
+#define IPC_MAX_VERSION    63            /* bytes of "version" */
+#define IPC_MAX_URI        2048          /* bytes of one subscription URI */
+#define IPC_MAX_SUBS       256           /* subscriptions of one session */
+
+enum ipc_type {
+    IPC_SESS_CREATE = 1,
+    IPC_SESS_GET = 2,
+    IPC_SESS_UPDATE = 3,
+    IPC_SESS_DELETE = 4,
+    IPC_STATUS = 5,
+    /* 0x0100..0x01ff: stream hand-off messages (reserved, see above) */
+};
+
+/* One decoded frame. payload is owned by whoever received the frame (json_object_put). */
+struct ipc_frame {
+    uint16_t type;
+    uint32_t seq;
+    json_object *payload;
+};
+
+/* A stable lower-case name of a type for log lines ("sess_get", "status", "unknown"). The
+ * IPC_REPLY bit is ignored. */
+const char *ipc_type_name(uint16_t type);
+
+/*
+ * Frames payload (borrowed, must be a JSON object) as a message of type and seq into buf
+ * (cap bytes); *out_len receives the frame's length (header included).
+ * Succeeds only if ipc_dec would accept the frame. Errors: MCP_E_PROTO when payload is not
+ * an object; MCP_E_TOO_LARGE when the serialised payload exceeds IPC_MAX_PAYLOAD or
+ * IPC_MAX_DEPTH, or the frame does not fit cap. Serialising uses json-c's print buffer
+ * inside payload, so payload must not be used by another thread meanwhile.
+ */
+enum mcp_err ipc_encode(uint16_t type, uint32_t seq, json_object *payload, void *buf, size_t cap,
+                        size_t *out_len);
+
+/* As ipc_encode, into a new buffer: *out (owned, free()) of *out_len bytes. */
+enum mcp_err ipc_encode_new(uint16_t type, uint32_t seq, json_object *payload, void **out,
+                            size_t *out_len);
+
+/*
+ * Incremental decoder of one connection's byte stream. It holds at most one frame
+ * (IPC_HDR_LEN + IPC_MAX_PAYLOAD bytes), so memory per connection is bounded.
+ */
+struct ipc_dec;
+
+struct ipc_dec *ipc_dec_new(void);
+void ipc_dec_free(struct ipc_dec *d); /* NULL is fine */
+
+/*
+ * Consumes bytes of data (len bytes), stopping right after the first frame that completes.
+ * *used receives the number of bytes consumed. On MCP_OK, frame->payload is NULL when every
+ * byte was consumed without completing a frame (feed more later), or else the completed
+ * frame (payload owned by the caller); the caller then feeds data + *used again.
+ * Errors: MCP_E_PROTO on a malformed frame (see FRAME above); the decoder is then dead and
+ * every later call returns MCP_E_PROTO: close the connection.
+ */
+enum mcp_err ipc_dec_feed(struct ipc_dec *d, const void *data, size_t len, size_t *used,
+                          struct ipc_frame *frame);
+
+/* True while a frame is partly received (bytes fed, frame not complete). */
+bool ipc_dec_partial(const struct ipc_dec *d);
+
+/* A reply payload {"err": err, "message": message}; message may be NULL or "" (omitted).
+ * Returns a new object (owned). */
+json_object *ipc_reply_new(enum mcp_err err, const char *message);
+
+/* Reads a reply's "err" into *err. Returns MCP_E_PROTO when reply has no integer "err" that
+ * is a valid enum mcp_err value, MCP_OK otherwise. reply borrowed. */
+enum mcp_err ipc_reply_err(json_object *reply, enum mcp_err *err);
+
+/* True when id is a well-formed session id: exactly IPC_SESSION_ID_LEN lowercase hex
+ * characters. NULL is not. */
+bool ipc_session_id_valid(const char *id);
+
+#endif
