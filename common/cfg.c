@@ -100,7 +100,7 @@ static enum mcp_err cfg_check_unknown(const config_setting_t *group, const char 
         const struct cfg_key *k = (w > 0 && (size_t)w < sizeof(path)) ? cfg_key_find(path) : NULL;
         if (k == NULL) {
             cfg_fail(err, len, file, config_setting_source_line(s), "%s: unknown setting",
-                     config_setting_name(s));
+                     w > 0 && (size_t)w < sizeof(path) ? path : config_setting_name(s));
             return MCP_E_CONFIG;
         }
         if (k->kind == CFG_GROUP) {

@@ -53,9 +53,18 @@ enum mcp_err rpc_parse(const char *body, size_t len, int max_depth, json_object 
     enum mcp_err rc = MCP_E_PARSE;
     json_object *obj = json_tokener_parse_ex(tok, body, (int)len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
-    if (jerr == json_tokener_continue) {
-        /* a value cut short: the whole body was consumed without completing it */
-        goto done;
+    if (jerr == json_tokener_continue && obj == NULL) {
+        /* A bare number at the end of the input is still "continuing" for json-c: signal the
+         * end with one white-space character; anything else left open is a truncated value. */
+        obj = json_tokener_parse_ex(tok, " ", 1);
+        jerr = json_tokener_get_error(tok);
+        if (jerr == json_tokener_success && obj != NULL) {
+            json_object *v = obj;
+            obj = NULL;
+            json_tokener_free(tok);
+            *out = v;
+            return MCP_OK;
+        }
     }
     if (jerr != json_tokener_success || obj == NULL)
         goto done;

@@ -23,6 +23,17 @@ sub call {
     return $r->{json};
 }
 
+sub list_all {
+    my ($method, $key, $session) = @_;
+    my (@all, $cur);
+    for (1 .. 50) {
+        my $res = call($method, $cur ? { cursor => $cur } : {}, $session)->{result} or last;
+        push @all, @{ $res->{$key} || [] };
+        $cur = $res->{nextCursor} or last;
+    }
+    return @all;
+}
+
 # tools/list across pages
 my (@tools, $cursor, $pages);
 do {
@@ -110,12 +121,13 @@ for my $t (@tools) {
 
 # resources
 {
-    my $res = call('resources/list', {})->{result};
-    my %uri = map { $_->{uri} => $_ } @{ $res->{resources} };
-    ok($uri{'test://static-text'} && $uri{'test://static-binary'}, 'resources/list has the fixtures');
-    ok(!grep({ !length($_->{name} // '') } @{ $res->{resources} }), 'every resource has a name');
-    my $t = call('resources/templates/list', {})->{result};
-    ok(grep({ $_->{uriTemplate} eq 'test://template/{id}/data' } @{ $t->{resourceTemplates} }),
+    my @res = list_all('resources/list', 'resources');
+    my %uri = map { $_->{uri} => $_ } @res;
+    ok($uri{'test://static-text'} && $uri{'test://static-binary'} && $uri{'test://watched-resource'},
+       'resources/list has the fixtures');
+    ok(!grep({ !length($_->{name} // '') } @res), 'every resource has a name');
+    my @t = list_all('resources/templates/list', 'resourceTemplates');
+    ok(grep({ $_->{uriTemplate} eq 'test://template/{id}/data' } @t),
        'template listed');
     my $c = call('resources/read', { uri => 'test://static-text' })->{result}{contents}[0];
     is($c->{uri}, 'test://static-text', 'read text: uri');
@@ -138,7 +150,7 @@ for my $t (@tools) {
 
 # prompts and completion
 {
-    my $p = call('prompts/list', {})->{result}{prompts};
+    my $p = [list_all('prompts/list', 'prompts')];
     my %prompt = map { $_->{name} => $_ } @$p;
     ok($prompt{$_}, "prompts/list has $_") for qw(test_simple_prompt test_prompt_with_arguments
         test_prompt_with_embedded_resource test_prompt_with_image);
@@ -171,13 +183,7 @@ for my $t (@tools) {
     my ($old) = initialize($url, version => '2024-11-05');
     my $r = call('tools/call', { name => 'test_audio_content', arguments => {} }, $old)->{result};
     ok(!grep({ $_->{type} eq 'audio' } @{ $r->{content} }), '2024-11-05 gets no audio block');
-    my @all;
-    my $cur;
-    for (1 .. 20) {
-        my $res = call('tools/list', $cur ? { cursor => $cur } : {}, $old)->{result};
-        push @all, @{ $res->{tools} };
-        $cur = $res->{nextCursor} or last;
-    }
+    my @all = list_all('tools/list', 'tools', $old);
     ok(!grep({ exists $_->{title} || exists $_->{outputSchema} || exists $_->{annotations} } @all),
        '2024-11-05 tools carry no title, outputSchema or annotations');
 }

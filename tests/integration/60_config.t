@@ -27,10 +27,10 @@ for my $conf ('conf/mcp.conf', 'conf/conformance.conf') {
 }
 
 my @bad = (
-    ["server: {\n  sets = [ \"conformance\" ]\n  page_size = 5;\n};\n", qr/:3: /, 'syntax error (line 3)'],
+    ["server: {\n  sets = [ \"conformance\" ];\n  page_size = ;\n};\n", qr/:3: /, 'syntax error (line 3)'],
     ["server: {\n  page_size = 0;\n};\n", qr/:2: server\.page_size: 0 is out of range/, 'out of range'],
     ["sessions: {\n  max = \"many\";\n};\n", qr/:2: sessions\.max: must be an integer/, 'wrong type'],
-    ["http: {\n  max_bodyy = 5;\n};\n", qr/:2: max_bodyy: unknown setting/, 'unknown setting (typo)'],
+    ["http: {\n  max_bodyy = 5;\n};\n", qr/:2: http\.max_bodyy: unknown setting/, 'unknown setting (typo)'],
     ["server: {\n  sets = [ \"toys\" ];\n};\n", qr/:2: server\.sets: unknown set "toys"/, 'unknown feature set'],
     ["\n\nhttp = 5;\n", qr/:3: http: must be a group/, 'group expected'],
     ["http: { allowed_origins = [ \"\" ]; };\n", qr/:1: http\.allowed_origins: entry 1 must be a non-empty string/, 'empty list entry'],

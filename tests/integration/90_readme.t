@@ -25,6 +25,7 @@ like($out, qr/^202$/m, 'notifications/initialized -> 202');
 like($out, qr/"tools":\[/, 'tools/list answered');
 like($out, qr/This is a simple text response for testing\./, 'tools/call answered');
 like($out, qr/^204$/m, 'DELETE -> 204');
-like($out, qr/"error".* 404$/m, 'the ended session answers 404 with a JSON-RPC error');
+like($out, qr/"error":\{"code":-32600,"message":"Session not found[^\n]*\n404$/m,
+     'the ended session answers 404 with a JSON-RPC error');
 $s->stop;
 done_testing;

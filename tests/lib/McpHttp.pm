@@ -14,7 +14,7 @@ use Time::HiRes qw(time);
 use Exporter 'import';
 our @EXPORT_OK = qw(request rpc initialize mcp_headers $JSON);
 
-our $JSON = JSON::PP->new->canonical->allow_nonref;
+our $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
 
 sub request {
     my ($method, $url, $headers, $body, %opt) = @_;

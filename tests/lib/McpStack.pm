@@ -83,7 +83,7 @@ sub dir  { $_[0]{dir} }
 sub pid {
     my ($self, $name) = @_;
     open my $fh, '<', "$self->{dir}/pids" or return undef;
-    while (<$fh>) { return $1 if /^\Q$name\E=(\d+)$/ }
+    while (my $line = <$fh>) { return $1 if $line =~ /^\Q$name\E=(\d+)$/ }
     return undef;
 }
 

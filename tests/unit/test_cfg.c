@@ -76,7 +76,7 @@ static void test_errors_name_file_line_setting(void **state)
     (void)state;
     expect_error("\nserver: { page_size = 0; };\n", "2: server.page_size: 0 is out of range");
     expect_error("sessions: {\n max = \"x\"; };\n", "2: sessions.max: must be an integer");
-    expect_error("http: {\n\n nope = 1; };\n", "3: nope: unknown setting");
+    expect_error("http: {\n\n nope = 1; };\n", "3: http.nope: unknown setting");
     expect_error("server: { sets = [\"toys\"]; };\n", "1: server.sets: unknown set \"toys\"");
     expect_error("server: { name = \"\"; };\n", "1: server.name: must not be empty");
     expect_error("x = ;\n", "1: ");

@@ -20,6 +20,12 @@ static void test_parse_accepts_one_value_with_trailing_space(void **state)
     assert_int_equal(parse("{\"a\":1}  \r\n", &o), MCP_OK);
     assert_non_null(o);
     json_object_put(o);
+    /* json-c keeps a bare number open until the input ends; it must still parse */
+    assert_int_equal(parse("42", &o), MCP_OK);
+    assert_int_equal(json_object_get_int(o), 42);
+    json_object_put(o);
+    assert_int_equal(parse("-1.5e3 ", &o), MCP_OK);
+    json_object_put(o);
 }
 
 static void test_parse_rejects_garbage_truncation_and_trailing_data(void **state)
