@@ -9,7 +9,12 @@ PORT    ?= 8080
 CONF    ?= conf/mcp.conf
 WORKERS ?= 4
 BUILD   ?= build
+# build-asan/ is always the AddressSanitizer + UBSan build
+ifeq ($(BUILD),build-asan)
+SAN     := 1
+else
 SAN     ?= 0
+endif
 
 CC      ?= gcc
 VERSION := 0.1.0
