@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rev.h"
+#include "jsonx.h"
 
 static json_object *content_typed_new(const char *type)
 {
@@ -105,14 +106,6 @@ void content_icons_add(json_object *obj, const struct content_icon *icons, const
     json_object_object_add(obj, "icons", arr);
 }
 
-static const char *content_str(json_object *obj, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 json_object *content_block_for_version(json_object *block, const char *version)
 {
     const char *type;
@@ -121,12 +114,12 @@ json_object *content_block_for_version(json_object *block, const char *version)
 
     if (!json_object_is_type(block, json_type_object))
         return block;
-    type = content_str(block, "type");
+    type = jsonx_str(block, "type");
     if (type == NULL)
         return block;
 
     if (strcmp(type, "audio") == 0 && !rev_has(version, REV_2025_03_26)) {
-        const char *mime = content_str(block, "mimeType");
+        const char *mime = jsonx_str(block, "mimeType");
         snprintf(text, sizeof(text),
                  "[audio (%s) omitted: audio content is not representable in protocol "
                  "revision %s]",
@@ -135,7 +128,7 @@ json_object *content_block_for_version(json_object *block, const char *version)
         return content_text_new(text);
     }
     if (strcmp(type, "resource_link") == 0 && !rev_has(version, REV_2025_06_18)) {
-        const char *uri = content_str(block, "uri"), *name = content_str(block, "name");
+        const char *uri = jsonx_str(block, "uri"), *name = jsonx_str(block, "name");
         /* Truncation only shortens the hint; the link itself is lost to this client. */
         snprintf(text, sizeof(text), "Resource link: %s (%s)", uri ? uri : "", name ? name : "");
         json_object_put(block);

@@ -17,6 +17,7 @@
 #include "rev.h"
 #include "set.h"
 #include "tool.h"
+#include "jsonx.h"
 
 #define FEAT_COMPLETION_MAX 100 /* values in one completion result (spec maximum) */
 
@@ -62,15 +63,6 @@ json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *versio
     return o;
 }
 
-/* obj[key] when it is a string, else NULL. */
-static const char *feat_str(json_object *obj, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 /* completion/complete {ref, argument:{name, value}, context?}. */
 static enum mcp_err feat_complete(const struct feat_ctx *ctx, json_object *params,
                                   json_object **result, struct rpc_fail *fail)
@@ -82,21 +74,21 @@ static enum mcp_err feat_complete(const struct feat_ctx *ctx, json_object *param
 
     *result = NULL;
     if (!json_object_object_get_ex(params, "ref", &ref) ||
-        !json_object_is_type(ref, json_type_object) || (type = feat_str(ref, "type")) == NULL)
+        !json_object_is_type(ref, json_type_object) || (type = jsonx_str(ref, "type")) == NULL)
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "completion/complete needs a \"ref\" object with a \"type\".");
     if (!json_object_object_get_ex(params, "argument", &arg) ||
-        (arg_name = feat_str(arg, "name")) == NULL || (prefix = feat_str(arg, "value")) == NULL)
+        (arg_name = jsonx_str(arg, "name")) == NULL || (prefix = jsonx_str(arg, "value")) == NULL)
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "completion/complete needs an \"argument\" with string \"name\" "
                             "and \"value\".");
     if (strcmp(type, "ref/prompt") == 0) {
-        const char *name = feat_str(ref, "name");
+        const char *name = jsonx_str(ref, "name");
         if (name == NULL)
             return rpc_fail_set(fail, MCP_E_INVALID_PARAMS, "ref/prompt needs a string \"name\".");
         err = prompt_complete_values(ctx->cfg, name, arg_name, &candidates, fail);
     } else if (strcmp(type, "ref/resource") == 0) {
-        const char *uri = feat_str(ref, "uri");
+        const char *uri = jsonx_str(ref, "uri");
         if (uri == NULL)
             return rpc_fail_set(fail, MCP_E_INVALID_PARAMS, "ref/resource needs a string \"uri\".");
         err = resource_complete_values(ctx->cfg, uri, arg_name, &candidates, fail);

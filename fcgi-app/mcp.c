@@ -8,6 +8,7 @@
 #include "feat.h"
 #include "rpc.h"
 #include "sessc.h"
+#include "jsonx.h"
 
 /* Revisions served through initialize, oldest first; the last one is our newest. */
 static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
@@ -66,20 +67,6 @@ void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, c
 static const char *mcp_principal(const struct http_req *req)
 {
     return req->remote_user ? req->remote_user : "";
-}
-
-static const char *mcp_str(json_object *obj, const char *key)
-{
-    json_object *v = NULL;
-    if (obj && json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string))
-        return json_object_get_string(v);
-    return NULL;
-}
-
-static json_object *mcp_member(json_object *obj, const char *key)
-{
-    json_object *v = NULL;
-    return obj && json_object_object_get_ex(obj, key, &v) ? v : NULL;
 }
 
 int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct http_resp *resp)
@@ -175,9 +162,9 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
                                    struct rpc_fail *fail)
 {
     const struct mcp_cfg *cfg = c->srv->cfg;
-    const char *want = mcp_str(params, "protocolVersion");
-    json_object *caps = mcp_member(params, "capabilities");
-    json_object *info = mcp_member(params, "clientInfo");
+    const char *want = jsonx_str(params, "protocolVersion");
+    json_object *caps = jsonx_get(params, "capabilities");
+    json_object *info = jsonx_get(params, "clientInfo");
 
     if (want == NULL)
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
@@ -186,7 +173,7 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"capabilities\" must be an object.");
     if (info != NULL &&
-        (!json_object_is_type(info, json_type_object) || mcp_str(info, "name") == NULL))
+        (!json_object_is_type(info, json_type_object) || jsonx_str(info, "name") == NULL))
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"clientInfo\" must be an object with a \"name\".");
     const char *version = mcp_version_supported(want) ? want : MCP_NEWEST;
@@ -195,7 +182,7 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     enum mcp_err rc = sessc_create(c->srv->sc, c->principal, version, caps, info, &session);
     if (rc != MCP_OK)
         return rc;
-    const char *id = mcp_str(session, "id");
+    const char *id = jsonx_str(session, "id");
     if (id == NULL || !http_session_id_valid(id)) {
         json_object_put(session);
         return rpc_fail_set(fail, MCP_E_INTERNAL, "Internal error: bad session id from sessiond.");
@@ -234,7 +221,7 @@ static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json
     json_object_object_add(changes, key, value);
     json_object *updated = NULL;
     enum mcp_err rc =
-        sessc_update(c->srv->sc, mcp_str(c->session, "id"), c->principal, changes, &updated);
+        sessc_update(c->srv->sc, jsonx_str(c->session, "id"), c->principal, changes, &updated);
     json_object_put(changes);
     if (rc == MCP_OK) {
         json_object_put(c->session);
@@ -246,7 +233,7 @@ static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json
 static enum mcp_err mcp_set_level(struct mcp_call *c, json_object *params, json_object **result,
                                   struct rpc_fail *fail)
 {
-    const char *level = mcp_str(params, "level");
+    const char *level = jsonx_str(params, "level");
     if (level == NULL || !mcp_log_level_valid(level))
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"level\" must be one of debug, info, notice, "
@@ -262,7 +249,7 @@ static int mcp_cap_flag(const struct mcp_cfg *cfg, const char *version, const ch
                         const char *flag)
 {
     json_object *caps = feat_capabilities_new(cfg, version);
-    json_object *v = mcp_member(mcp_member(caps, cap), flag);
+    json_object *v = jsonx_get(jsonx_get(caps, cap), flag);
     int on = v != NULL && json_object_get_boolean(v);
     json_object_put(caps);
     return on;
@@ -271,12 +258,12 @@ static int mcp_cap_flag(const struct mcp_cfg *cfg, const char *version, const ch
 static enum mcp_err mcp_subscribe(struct mcp_call *c, const char *method, json_object *params,
                                   json_object **result, struct rpc_fail *fail)
 {
-    const char *version = mcp_str(c->session, "version");
+    const char *version = jsonx_str(c->session, "version");
     if (!mcp_cap_flag(c->srv->cfg, version, "resources", "subscribe"))
         return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND,
                             "Method not found: %s (resource subscriptions are not offered).",
                             method);
-    const char *uri = mcp_str(params, "uri");
+    const char *uri = jsonx_str(params, "uri");
     if (uri == NULL || uri[0] == '\0' || strlen(uri) > 2048)
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"uri\" must be a non-empty string of at most 2048 "
@@ -316,14 +303,14 @@ static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m, int
                strcmp(m->method, "resources/unsubscribe") == 0) {
         rc = mcp_subscribe(c, m->method, m->params, &result, &fail);
     } else {
-        json_object *meta = mcp_member(m->params, "_meta");
-        const char *level = mcp_str(c->session, "log_level");
+        json_object *meta = jsonx_get(m->params, "_meta");
+        const char *level = jsonx_str(c->session, "log_level");
         struct feat_ctx ctx = {
             .cfg = c->srv->cfg,
-            .version = mcp_str(c->session, "version"),
-            .client_caps = mcp_member(c->session, "client_capabilities"),
+            .version = jsonx_str(c->session, "version"),
+            .client_caps = jsonx_get(c->session, "client_capabilities"),
             .log_level = level ? level : "",
-            .progress_token = mcp_member(meta, "progressToken"),
+            .progress_token = jsonx_get(meta, "progressToken"),
             .sink = &mcp_json_sink,
         };
         rc = feat_dispatch(&ctx, m->method, m->params, &result, &fail);
@@ -419,7 +406,7 @@ static void mcp_batch(struct mcp_call *c, json_object *arr)
     }
     if (!mcp_session_load(c))
         return;
-    const char *version = mcp_str(c->session, "version");
+    const char *version = jsonx_str(c->session, "version");
     if (version == NULL || strcmp(version, MCP_BATCH_VERSION) != 0) {
         mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
                        "Invalid Request: JSON-RPC batches are only accepted from sessions that "

@@ -9,6 +9,7 @@
 #include "rev.h"
 #include "schema.h"
 #include "set.h"
+#include "jsonx.h"
 
 #define TOOL_SCHEMA_DEPTH 64 /* nesting bound when parsing our own schema texts */
 
@@ -124,22 +125,13 @@ fail:
     return err;
 }
 
-/* obj[key] when it is a string, else NULL. Borrowed from obj. */
-static const char *tool_str(json_object *obj, const char *key)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 /* 1 when blocks (an array) holds a text block whose text is exactly text. */
 static int tool_has_text_block(json_object *blocks, const char *text)
 {
     size_t n = json_object_array_length(blocks);
     for (size_t i = 0; i < n; i++) {
         json_object *b = json_object_array_get_idx(blocks, i);
-        const char *type = tool_str(b, "type"), *txt = tool_str(b, "text");
+        const char *type = jsonx_str(b, "type"), *txt = jsonx_str(b, "text");
         if (type != NULL && strcmp(type, "text") == 0 && txt != NULL && strcmp(txt, text) == 0)
             return 1;
     }
@@ -381,7 +373,7 @@ static enum mcp_err tool_check_detail(struct tool_call *call, const char *method
     const char *version = call->ctx->version, *v;
 
     if (strcmp(method, "elicitation/create") == 0) {
-        const char *mode = tool_str(params, "mode") ? tool_str(params, "mode") : "form";
+        const char *mode = jsonx_str(params, "mode") ? jsonx_str(params, "mode") : "form";
         int has_form = json_object_object_get_ex(cap, "form", NULL);
         int has_url = json_object_object_get_ex(cap, "url", NULL);
         if (strcmp(mode, "url") == 0 && (!rev_has(version, REV_2025_11_25) || !has_url))
@@ -401,7 +393,7 @@ static enum mcp_err tool_check_detail(struct tool_call *call, const char *method
             return tool_missing_capability(
                 call, "sampling", "tools",
                 "The client did not declare sampling with tools (sampling.tools).");
-        if ((v = tool_str(params, "includeContext")) != NULL && strcmp(v, "none") != 0 &&
+        if ((v = jsonx_str(params, "includeContext")) != NULL && strcmp(v, "none") != 0 &&
             !json_object_object_get_ex(cap, "context", NULL))
             return tool_missing_capability(
                 call, "sampling", "context",
