@@ -23,7 +23,7 @@ static const struct cfg_key cfg_keys[] = {
     {"runtime_dir", CFG_STR, 1, 0, F(runtime_dir), 0},
     {"sessiond", CFG_GROUP, 0, 0, 0, 0, 0},
     {"sessiond.socket", CFG_STR, 1, 0, F(sessiond_socket), 0},
-    {"sessiond.timeout_ms", CFG_INT, 50, 60000, F(sessiond_timeout_ms), 0},
+    {"sessiond.timeout_ms", CFG_INT, 50, 5000, F(sessiond_timeout_ms), 0},
     {"server", CFG_GROUP, 0, 0, 0, 0, 0},
     {"server.name", CFG_STR, 1, 0, F(server_name), 0},
     {"server.title", CFG_STR, 0, 0, F(server_title), 0},
@@ -213,15 +213,19 @@ static enum mcp_err cfg_apply(struct mcp_cfg *cfg, const struct cfg_key *k,
     return MCP_E_CONFIG;
 }
 
-static enum mcp_err cfg_resolve_socket(struct mcp_cfg *cfg, char *err, size_t len)
+/* Resolves sessiond.socket against runtime_dir and checks that it fits a sockaddr_un
+ * (107 bytes). line: where the socket (or runtime_dir) is set, 0 when by default. */
+static enum mcp_err cfg_resolve_socket(struct mcp_cfg *cfg, int line, char *err, size_t len)
 {
-    if (cfg->sessiond_socket[0] == '/')
-        return MCP_OK;
     char joined[PATH_MAX];
-    int n = snprintf(joined, sizeof(joined), "%s/%s", cfg->runtime_dir, cfg->sessiond_socket);
+    int n = cfg->sessiond_socket[0] == '/'
+                ? snprintf(joined, sizeof(joined), "%s", cfg->sessiond_socket)
+                : snprintf(joined, sizeof(joined), "%s/%s", cfg->runtime_dir, cfg->sessiond_socket);
     if (n < 0 || (size_t)n >= sizeof(joined) || (size_t)n >= 108 /* sun_path */) {
-        snprintf(err, len, "%s: sessiond.socket: path \"%s/%s\" is too long for a Unix socket",
-                 cfg->file[0] ? cfg->file : "(defaults)", cfg->runtime_dir, cfg->sessiond_socket);
+        cfg_fail(err, len, cfg->file, line,
+                 "sessiond.socket: the path \"%.60s...\" is %d bytes; a Unix socket path "
+                 "has at most 107",
+                 joined, n);
         return MCP_E_CONFIG;
     }
     memcpy(cfg->sessiond_socket, joined, (size_t)n + 1);
@@ -260,7 +264,11 @@ enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime
         cfg_copy_str("-r", runtime_dir, cfg->runtime_dir, sizeof(cfg->runtime_dir), 1, path, 0, err,
                      err_len) != MCP_OK)
         goto fail;
-    if (cfg_resolve_socket(cfg, err, err_len) != MCP_OK)
+    const config_setting_t *where = config_lookup(&lc, "sessiond.socket");
+    if (where == NULL)
+        where = config_lookup(&lc, "runtime_dir");
+    if (cfg_resolve_socket(cfg, where ? config_setting_source_line(where) : 0, err, err_len) !=
+        MCP_OK)
         goto fail;
     rc = MCP_OK;
 fail:

@@ -2,6 +2,7 @@
 #include "jsonx.h"
 
 #include <stddef.h>
+#include <string.h>
 
 json_object *jsonx_get(json_object *obj, const char *key)
 {
@@ -15,5 +16,8 @@ json_object *jsonx_get(json_object *obj, const char *key)
 const char *jsonx_str(json_object *obj, const char *key)
 {
     json_object *v = jsonx_get(obj, key);
-    return v != NULL && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    if (v == NULL || !json_object_is_type(v, json_type_string))
+        return NULL;
+    const char *s = json_object_get_string(v);
+    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
 }

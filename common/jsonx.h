@@ -10,7 +10,7 @@
 /* obj[key], or NULL when obj is not an object or has no such member. */
 json_object *jsonx_get(json_object *obj, const char *key);
 
-/* obj[key] when it is a string, else NULL. */
+/* obj[key] when it is a string without NUL characters (names, URIs, levels), else NULL. */
 const char *jsonx_str(json_object *obj, const char *key);
 
 #endif

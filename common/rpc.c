@@ -2,8 +2,29 @@
 #include "rpc.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+void rpc_utf8_sanitize(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t n = *p < 0x80             ? 1
+                   : (*p & 0xe0) == 0xc0 ? 2
+                   : (*p & 0xf0) == 0xe0 ? 3
+                   : (*p & 0xf8) == 0xf0 ? 4
+                                         : 0;
+        size_t i = 1;
+        while (n > 1 && i < n && (p[i] & 0xc0) == 0x80)
+            i++;
+        if (n == 0 || i < n || (n == 2 && *p < 0xc2)) {
+            *p++ = '?'; /* a stray or cut sequence: one replacement per bad byte */
+            continue;
+        }
+        p += n;
+    }
+}
 
 enum mcp_err rpc_fail_set(struct rpc_fail *f, enum mcp_err err, const char *fmt, ...)
 {
@@ -11,6 +32,7 @@ enum mcp_err rpc_fail_set(struct rpc_fail *f, enum mcp_err err, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(f->message, sizeof(f->message), fmt, ap);
     va_end(ap);
+    rpc_utf8_sanitize(f->message);
     return err;
 }
 
@@ -21,30 +43,54 @@ void rpc_fail_clear(struct rpc_fail *f)
     f->message[0] = '\0';
 }
 
-/* json-c accepts single-quoted strings even in strict mode; RFC 8259 does not. A quote
- * character outside a double-quoted string can only be such a string (or garbage). */
-static int rpc_has_bare_single_quote(const char *s, size_t len)
+/*
+ * json-c's strict mode still accepts a few things RFC 8259 does not: single-quoted strings,
+ * NaN/Infinity, "1." and raw control characters inside strings. This lexical pass refuses
+ * them before json-c sees the text: outside strings only structural characters, white space,
+ * number characters (a '.' followed by a digit) and the words true, false and null may
+ * appear; inside strings no byte below 0x20.
+ */
+static int rpc_lexically_valid(const char *s, size_t len)
 {
-    int in_str = 0;
+    static const char *const words[] = {"true", "false", "null"};
     for (size_t i = 0; i < len; i++) {
-        if (in_str) {
-            if (s[i] == '\\')
-                i++;
-            else if (s[i] == '"')
-                in_str = 0;
-        } else if (s[i] == '"') {
-            in_str = 1;
-        } else if (s[i] == '\'') {
-            return 1;
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"') {
+            for (i++; i < len && s[i] != '"'; i++) {
+                if ((unsigned char)s[i] < 0x20)
+                    return 0;
+                if (s[i] == '\\')
+                    i++;
+            }
+            if (i >= len)
+                return 0;
+        } else if ((c == 'e' || c == 'E') && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9') {
+            continue; /* an exponent */
+        } else if (c >= 'a' && c <= 'z') {
+            size_t w;
+            for (w = 0; w < 3; w++) {
+                size_t n = strlen(words[w]);
+                if (len - i >= n && memcmp(s + i, words[w], n) == 0) {
+                    i += n - 1;
+                    break;
+                }
+            }
+            if (w == 3)
+                return 0;
+        } else if (c == '.') {
+            if (i + 1 >= len || s[i + 1] < '0' || s[i + 1] > '9')
+                return 0;
+        } else if (!strchr("{}[]:, \t\r\n-+0123456789eE", c) || c == '\0') {
+            return 0;
         }
     }
-    return 0;
+    return 1;
 }
 
 enum mcp_err rpc_parse(const char *body, size_t len, int max_depth, json_object **out)
 {
     *out = NULL;
-    if (len == 0 || len > (size_t)INT32_MAX || rpc_has_bare_single_quote(body, len))
+    if (len == 0 || len > (size_t)INT32_MAX || !rpc_lexically_valid(body, len))
         return MCP_E_PARSE;
     json_tokener *tok = json_tokener_new_ex(max_depth);
     if (tok == NULL)
@@ -83,6 +129,9 @@ done:
     return rc;
 }
 
+/* Ids are strings or integers. json-c clamps integers outside int64/uint64 to the range
+ * ends, so an id at a clamp point may not be the one the client sent: refuse those rather
+ * than echo a different id. */
 static int rpc_id_valid(json_object *id)
 {
     enum json_type t = json_object_get_type(id);
@@ -90,7 +139,8 @@ static int rpc_id_valid(json_object *id)
         return 1;
     if (t != json_type_int)
         return 0;
-    return 1;
+    int64_t v = json_object_get_int64(id);
+    return v != INT64_MIN && v != INT64_MAX;
 }
 
 enum mcp_err rpc_classify(json_object *msg, struct rpc_msg *out, const char **why)
@@ -115,7 +165,7 @@ enum mcp_err rpc_classify(json_object *msg, struct rpc_msg *out, const char **wh
         return MCP_E_INVALID_REQUEST;
     }
     if (has_id && (id == NULL || !rpc_id_valid(id))) {
-        *why = "\"id\" must be a string or an integer";
+        *why = "\"id\" must be a string or a 64-bit integer";
         return MCP_E_INVALID_REQUEST;
     }
     int has_method = json_object_object_get_ex(msg, "method", &method);
@@ -123,8 +173,9 @@ enum mcp_err rpc_classify(json_object *msg, struct rpc_msg *out, const char **wh
     int has_error = json_object_object_get_ex(msg, "error", &error);
     if (has_method) {
         if (!json_object_is_type(method, json_type_string) ||
-            json_object_get_string_len(method) == 0) {
-            *why = "\"method\" must be a non-empty string";
+            json_object_get_string_len(method) == 0 ||
+            strlen(json_object_get_string(method)) != (size_t)json_object_get_string_len(method)) {
+            *why = "\"method\" must be a non-empty string without NUL characters";
             return MCP_E_INVALID_REQUEST;
         }
         if (has_result || has_error) {
@@ -180,8 +231,10 @@ json_object *rpc_error_new(json_object *id, enum mcp_err err, const char *messag
     const struct mcp_err_info *info = mcp_err_info(err);
     json_object *e = json_object_new_object();
     json_object_object_add(e, "code", json_object_new_int(info->rpc_code));
-    json_object_object_add(e, "message",
-                           json_object_new_string(message && message[0] ? message : info->message));
+    char text[RPC_MSG_LEN];
+    snprintf(text, sizeof(text), "%s", message && message[0] ? message : info->message);
+    rpc_utf8_sanitize(text);
+    json_object_object_add(e, "message", json_object_new_string(text));
     if (data != NULL)
         json_object_object_add(e, "data", data);
     json_object *o = rpc_envelope_new(id);

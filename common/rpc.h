@@ -41,6 +41,10 @@ enum mcp_err rpc_fail_set(struct rpc_fail *f, enum mcp_err err, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 void rpc_fail_clear(struct rpc_fail *f);
 
+/* Replaces every byte of s that is not part of a complete UTF-8 sequence with '?', so that
+ * messages built from client input (and cut to fit) stay valid UTF-8 in JSON. */
+void rpc_utf8_sanitize(char *s);
+
 /*
  * Parses a body of len bytes into *out (owned). Enforces max_depth nesting.
  * Returns MCP_E_PARSE for anything that is not exactly one JSON value (trailing garbage

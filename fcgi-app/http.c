@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,8 @@ enum mcp_err http_req_parse(struct http_req *r, char *const *envp)
         return MCP_E_BAD_REQUEST;
     if (r->remote_user != NULL && r->remote_user[0] == '\0')
         r->remote_user = NULL;
+    if (r->remote_user != NULL && strlen(r->remote_user) > HTTP_PRINCIPAL_MAX)
+        return MCP_E_BAD_REQUEST;
     const char *cl = http_env(envp, "CONTENT_LENGTH");
     if (cl != NULL && cl[0] != '\0') {
         char *end = NULL;
@@ -330,6 +333,28 @@ const char *http_reason(int status)
     }
 }
 
+/* A response head being built; an append that does not fit is dropped (it cannot happen
+ * with our bounded parts: a checked session id, static strings and numbers). */
+struct http_head {
+    char buf[1024];
+    size_t len;
+};
+
+static void http_head_add(struct http_head *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void http_head_add(struct http_head *h, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(h->buf + h->len, sizeof(h->buf) - h->len, fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < sizeof(h->buf) - h->len)
+        h->len += (size_t)n;
+    else
+        h->buf[h->len] = '\0';
+}
+
 char *http_resp_render(const struct http_resp *resp, size_t *len)
 {
     const char *body = NULL;
@@ -337,24 +362,22 @@ char *http_resp_render(const struct http_resp *resp, size_t *len)
     if (resp->body != NULL)
         body = json_object_to_json_string_length(
             resp->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &blen);
-    char head[1024];
-    int n =
-        snprintf(head, sizeof(head), "Status: %d %s\r\n", resp->status, http_reason(resp->status));
+    struct http_head h = {{0}, 0};
+    http_head_add(&h, "Status: %d %s\r\n", resp->status, http_reason(resp->status));
     if (resp->session_id[0])
-        n += snprintf(head + n, sizeof(head) - (size_t)n, "Mcp-Session-Id: %s\r\n",
-                      resp->session_id);
+        http_head_add(&h, "Mcp-Session-Id: %s\r\n", resp->session_id);
     if (resp->allow)
-        n += snprintf(head + n, sizeof(head) - (size_t)n, "Allow: %s\r\n", resp->allow);
+        http_head_add(&h, "Allow: %s\r\n", resp->allow);
     if (body != NULL)
-        n += snprintf(head + n, sizeof(head) - (size_t)n,
+        http_head_add(&h,
                       "Content-Type: application/json\r\nContent-Length: %zu\r\n"
                       "Cache-Control: no-store\r\n",
                       blen + 1);
     else
-        n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: 0\r\n");
-    n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
-    /* head is bounded: the only variable parts are a checked session id and a static Allow */
-    size_t hl = (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1;
+        http_head_add(&h, "Content-Length: 0\r\n");
+    http_head_add(&h, "\r\n");
+    const char *head = h.buf;
+    size_t hl = h.len;
     char *out = xmalloc(hl + blen + 2);
     memcpy(out, head, hl);
     if (body != NULL) {

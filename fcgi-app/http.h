@@ -17,6 +17,7 @@
 #define HTTP_VALUE_MAX      8192 /* longest header value or URI we accept */
 #define HTTP_PATH_MAX       1024
 #define HTTP_SESSION_ID_MAX 128
+#define HTTP_PRINCIPAL_MAX  1023 /* longest REMOTE_USER (what sessiond stores per session) */
 
 /* One request. Every string is borrowed from the FastCGI environment (NULL when absent),
  * except path, which is REQUEST_URI without its query string, copied. */

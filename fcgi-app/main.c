@@ -85,6 +85,7 @@ out:;
     free(out);
     free(body);
     http_resp_clear(&resp);
+    mcp_request_end(srv);
 }
 
 static void main_usage(void)

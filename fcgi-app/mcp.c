@@ -31,6 +31,7 @@ struct mcp_call {
     json_object *session; /* owned; NULL before initialize */
     const char *principal;
     struct http_resp *resp;
+    enum mcp_err transport_err; /* first sessiond failure that must end the whole POST */
 };
 
 struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg)
@@ -74,6 +75,7 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct h
     const struct mcp_cfg *cfg = srv->cfg;
     enum mcp_err rc;
 
+    sessc_begin_request(srv->sc);
     if ((rc = http_check_host(cfg, req)) != MCP_OK ||
         (rc = http_check_origin(cfg, req)) != MCP_OK) {
         mcp_http_error(resp, rc, NULL, NULL);
@@ -129,6 +131,7 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct h
                  "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
                  "2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25).",
                  req->protocol_version);
+        rpc_utf8_sanitize(msg);
         mcp_http_error(resp, MCP_E_BAD_PROTOCOL_VERSION, NULL, msg);
         return 1;
     }
@@ -226,6 +229,8 @@ static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json
     if (rc == MCP_OK) {
         json_object_put(c->session);
         c->session = updated;
+    } else if (rc != MCP_E_INVALID_PARAMS && c->transport_err == MCP_OK) {
+        c->transport_err = rc; /* sessiond unavailable, or the session ended meanwhile */
     }
     return rc;
 }
@@ -317,29 +322,36 @@ static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m, int
         if (rc == MCP_E_METHOD_NOT_FOUND && fail.message[0] == '\0')
             rpc_fail_set(&fail, rc, "Method not found: %.200s", m->method);
     }
+    if (rc == MCP_E_CLIENT_CAPABILITY)
+        rc = MCP_E_INVALID_PARAMS; /* -32021 belongs to 2026-07-28; these are legacy sessions */
     *status = rc == MCP_OK || mcp_err_is_method_level(rc) ? 200 : mcp_err_info(rc)->http_status;
-    if (rc == MCP_OK)
+    if (rc == MCP_OK) {
+        rpc_fail_clear(&fail);
         return rpc_result_new(m->id, result);
+    }
     json_object_put(result);
     json_object *err = rpc_error_from_fail(m->id, rc, &fail);
     rpc_fail_clear(&fail);
     return err;
 }
 
-/* Handles one notification inside a session. Unknown notifications are ignored. */
-static void mcp_notification(struct mcp_call *c, const struct rpc_msg *m)
+/* Handles one notification inside a session. Unknown notifications are ignored. Returns
+ * the failure to record it (sessiond unavailable, session gone), else MCP_OK. */
+static enum mcp_err mcp_notification(struct mcp_call *c, const struct rpc_msg *m)
 {
     if (strcmp(m->method, "notifications/initialized") == 0)
-        (void)mcp_session_change(c, "initialized", json_object_new_boolean(1));
+        return mcp_session_change(c, "initialized", json_object_new_boolean(1));
     /* notifications/cancelled: nothing runs across requests yet; ignoring is allowed. */
+    return MCP_OK;
 }
 
-/* Loads the session named by the request header. Fills resp on failure and returns 0. */
-static int mcp_session_load(struct mcp_call *c)
+/* Loads the session named by the request header. Fills resp on failure (echoing id, which
+ * may be NULL) and returns 0. */
+static int mcp_session_load(struct mcp_call *c, json_object *id)
 {
     const struct http_req *req = c->req;
     if (req->session_id == NULL) {
-        mcp_http_error(c->resp, MCP_E_SESSION_REQUIRED, NULL,
+        mcp_http_error(c->resp, MCP_E_SESSION_REQUIRED, id,
                        "Bad Request: Mcp-Session-Id header is required (send initialize "
                        "first).");
         return 0;
@@ -348,7 +360,7 @@ static int mcp_session_load(struct mcp_call *c)
                           ? sessc_get(c->srv->sc, req->session_id, c->principal, &c->session)
                           : MCP_E_SESSION_NOT_FOUND;
     if (rc != MCP_OK) {
-        mcp_http_error(c->resp, rc, NULL, NULL);
+        mcp_http_error(c->resp, rc, id, NULL);
         return 0;
     }
     return 1;
@@ -380,14 +392,19 @@ static void mcp_single(struct mcp_call *c, json_object *msg)
         rpc_fail_clear(&fail);
         return;
     }
-    if (!mcp_session_load(c))
+    if (!mcp_session_load(c, m.id))
         return;
     if (m.kind == RPC_REQUEST) {
         resp->body = mcp_request(c, &m, &resp->status);
         return;
     }
-    if (m.kind == RPC_NOTIFICATION)
-        mcp_notification(c, &m);
+    if (m.kind == RPC_NOTIFICATION) {
+        enum mcp_err rc = mcp_notification(c, &m);
+        if (rc != MCP_OK) {
+            mcp_http_error(resp, rc, NULL, NULL);
+            return;
+        }
+    }
     /* responses: no server-to-client request is outstanding on a JSON answer; accepted */
     resp->status = 202;
 }
@@ -404,7 +421,7 @@ static void mcp_batch(struct mcp_call *c, json_object *arr)
                          : "Invalid Request: an empty batch.");
         return;
     }
-    if (!mcp_session_load(c))
+    if (!mcp_session_load(c, NULL))
         return;
     const char *version = jsonx_str(c->session, "version");
     if (version == NULL || strcmp(version, MCP_BATCH_VERSION) != 0) {
@@ -432,8 +449,16 @@ static void mcp_batch(struct mcp_call *c, json_object *arr)
             int status;
             json_object_array_add(out, mcp_request(c, &m, &status));
         } else if (m.kind == RPC_NOTIFICATION) {
-            mcp_notification(c, &m);
+            (void)mcp_notification(c, &m); /* a failure is in c->transport_err */
         }
+        if (c->transport_err != MCP_OK)
+            break;
+    }
+    if (c->transport_err != MCP_OK) {
+        /* sessiond failed part-way: answer the whole POST as the transport error */
+        json_object_put(out);
+        mcp_http_error(resp, c->transport_err, NULL, NULL);
+        return;
     }
     if (json_object_array_length(out) == 0) {
         json_object_put(out);
@@ -448,7 +473,7 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const c
                      size_t len, struct http_resp *resp)
 {
     json_object *doc = NULL;
-    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp};
+    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp, MCP_OK};
 
     if (len > srv->cfg->max_body) {
         mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
@@ -466,9 +491,15 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const c
     json_object_put(doc);
 }
 
+void mcp_request_end(struct mcp_server *srv)
+{
+    sessc_end_request(srv->sc);
+}
+
 void mcp_handle_ready(struct mcp_server *srv, struct http_resp *resp)
 {
     json_object *status = NULL;
+    sessc_begin_request(srv->sc);
     enum mcp_err rc = sessc_status(srv->sc, &status);
     http_resp_clear(resp);
     json_object *body = json_object_new_object();

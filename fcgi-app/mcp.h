@@ -36,6 +36,10 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const c
  * table). id borrowed, may be NULL; message NULL for the default. */
 void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, const char *message);
 
+/* Ends one HTTP request's sessiond budget (see sessc_begin_request); call after each
+ * request, whatever path it took. */
+void mcp_request_end(struct mcp_server *srv);
+
 /* GET /readyz: 200 when sessiond answers, 503 otherwise. */
 void mcp_handle_ready(struct mcp_server *srv, struct http_resp *resp);
 

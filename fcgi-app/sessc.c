@@ -20,6 +20,8 @@ struct sessc {
     int fd;                    /* -1 when not connected */
     struct ipc_dec *dec;       /* decoder of fd's stream, NULL when not connected */
     uint32_t seq;              /* of the last request sent */
+    int64_t req_deadline;      /* end of the current HTTP request's budget, 0 = none */
+    bool req_failed;           /* sessiond already failed during the current HTTP request */
 };
 
 static int64_t sessc_now_ms(void)
@@ -46,6 +48,18 @@ static void sessc_disconnect(struct sessc *sc)
     sc->fd = -1;
     ipc_dec_free(sc->dec);
     sc->dec = NULL;
+}
+
+void sessc_begin_request(struct sessc *sc)
+{
+    sc->req_deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
+    sc->req_failed = false;
+}
+
+void sessc_end_request(struct sessc *sc)
+{
+    sc->req_deadline = 0;
+    sc->req_failed = false;
 }
 
 void sessc_free(struct sessc *sc)
@@ -193,6 +207,8 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
                                const char *member, json_object **out)
 {
     int64_t deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
+    if (sc->req_deadline != 0 && sc->req_deadline < deadline)
+        deadline = sc->req_deadline;
     enum mcp_err err = MCP_E_UNAVAILABLE;
     json_object *reply = NULL, *v;
     void *frame = NULL;
@@ -201,6 +217,8 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
 
     if (out != NULL)
         *out = NULL;
+    if (sc->req_failed)
+        goto done; /* one wait per HTTP request: sessiond did not answer a moment ago */
     if (ipc_encode_new(type, seq, req, &frame, &len) != MCP_OK) {
         err = MCP_E_INVALID_PARAMS;
         goto done;
@@ -223,6 +241,7 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
     goto done;
 fail:
     sessc_disconnect(sc);
+    sc->req_failed = sc->req_deadline != 0; /* only within an HTTP request's budget */
     err = MCP_E_UNAVAILABLE;
 done:
     json_object_put(reply);

@@ -33,6 +33,15 @@ struct sessc;
 struct sessc *sessc_new(const struct mcp_cfg *cfg);
 void sessc_free(struct sessc *sc);
 
+/* Starts the budget of one HTTP request: every call until the next sessc_begin_request
+ * shares one deadline (cfg->sessiond_timeout_ms from now), and after one call failed with
+ * MCP_E_UNAVAILABLE the others fail at once. So a request that needs several calls (a
+ * batch) still answers within the timeout when sessiond is stalled. Without it, each call
+ * has its own deadline. */
+void sessc_begin_request(struct sessc *sc);
+/* Ends that budget; calls made afterwards have their own deadlines again. */
+void sessc_end_request(struct sessc *sc);
+
 /* Mints a session. caps and info borrowed (NULL = {}). *session owned.
  * Errors: MCP_E_SESSIONS_FULL, MCP_E_UNAVAILABLE, MCP_E_INVALID_PARAMS. */
 enum mcp_err sessc_create(struct sessc *sc, const char *principal, const char *version,

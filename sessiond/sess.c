@@ -267,9 +267,13 @@ static enum mcp_err sess_new_id(struct sess_table *t, char *id)
     for (int attempt = 0; attempt < 4; attempt++) {
         size_t got = 0;
         while (got < sizeof(raw)) {
-            ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+            /* never block the event loop: before the kernel's pool is ready (early boot)
+             * answer "unavailable" instead of stalling every worker */
+            ssize_t n = getrandom(raw + got, sizeof(raw) - got, GRND_NONBLOCK);
             if (n < 0 && errno == EINTR)
                 continue;
+            if (n < 0 && errno == EAGAIN)
+                return MCP_E_UNAVAILABLE;
             if (n <= 0)
                 return MCP_E_INTERNAL;
             got += (size_t)n;

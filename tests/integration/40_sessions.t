@@ -24,6 +24,10 @@ my $ping = { jsonrpc => '2.0', id => 1, method => 'ping' };
     my ($sid2) = initialize($url);
     isnt($sid2, $sid, 'each initialize mints a new id');
 
+    $r = rpc($url, { jsonrpc => '2.0', id => 77, method => 'ping' });
+    is($r->{json}{id}, 77, '400 for a missing session echoes the request id');
+    $r = rpc($url, { jsonrpc => '2.0', id => 'x7', method => 'ping' }, session => '0' x 32);
+    is($r->{json}{id}, 'x7', '404 for an unknown session echoes the request id');
     $r = rpc($url, $ping);
     is($r->{status}, 400, 'request without Mcp-Session-Id -> 400');
     is($r->{json}{error}{code}, -32600, '... JSON-RPC error');
@@ -60,6 +64,10 @@ my $ping = { jsonrpc => '2.0', id => 1, method => 'ping' };
     cmp_ok($dt, '<', 1.5, sprintf('... answered in %.2fs (bound: sessiond.timeout_ms)', $dt));
     $r = request('GET', $s->base . '/readyz');
     is($r->{status}, 503, '/readyz says 503 while sessiond does not answer');
+    $r = rpc($url, { jsonrpc => '2.0', method => 'notifications/initialized' }, session => $sid2);
+    is($r->{status}, 503, 'a notification that cannot be recorded -> 503, not 202');
+    $r = rpc($url, { jsonrpc => '2.0', id => 'q', method => 'ping' }, session => $sid2);
+    is($r->{json}{id}, 'q', '503 echoes the request id');
     kill 'CONT', $pid;
     my $ok = 0;
     for (1 .. 50) { $r = rpc($url, $ping, session => $sid2); if ($r->{status} == 200) { $ok = 1; last } sleep 0.1 }

@@ -44,4 +44,17 @@ for my $name (sort keys %pids) {
 ok(!kill(0, $_), "worker $_ stopped") for @after;
 ok(!-e "$dir/fcgi.sock" && !-e "$dir/sessiond.sock", 'sockets removed');
 $s->stop;
+
+# SIGHUP to the launcher (a closed terminal) stops everything too
+{
+    my $h = McpStack->start(conf => 'conf/conformance.conf', workers => 2);
+    my @procs = (map({ $h->pid($_) } qw(sessiond workers lighttpd)), $h->worker_pids);
+    my $hdir = $h->dir;
+    kill 'HUP', $h->{pid};
+    waitpid $h->{pid}, 0;
+    $h->{pid} = 0;
+    ok(!kill(0, $_), "after SIGHUP: process $_ stopped") for @procs;
+    ok(!-e "$hdir/fcgi.sock" && !-e "$hdir/sessiond.sock", 'after SIGHUP: sockets removed');
+    $h->stop;
+}
 done_testing;

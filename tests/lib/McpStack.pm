@@ -44,6 +44,7 @@ sub start {
         my $pid = fork();
         die "fork: $!" unless defined $pid;
         if ($pid == 0) {
+            setpgrp(0, 0);    # its own process group, so stop() can reach every child
             open STDOUT, '>>', "$dir/stack.log";
             open STDERR, '>>', "$dir/stack.log";
             $ENV{ASAN_OPTIONS} = "log_path=$dir/asan:detect_leaks=1:abort_on_error=0"
@@ -118,13 +119,13 @@ sub stop {
     return if $self->{stopped}++;
     if ($self->{pid}) {
         kill 'TERM', $self->{pid};
-        my $deadline = time + 15;
+        my $deadline = time + 25;    # mcp-stack allows each of its 3 processes 5 s
         while (time < $deadline) {
             last if waitpid($self->{pid}, WNOHANG) == $self->{pid};
             sleep 0.05;
         }
         if (kill 0, $self->{pid}) {
-            kill 'KILL', $self->{pid};
+            kill 'KILL', -$self->{pid};    # the whole group: nothing may outlive the test
             waitpid $self->{pid}, 0;
         }
     }

@@ -81,6 +81,16 @@ static void test_errors_name_file_line_setting(void **state)
     expect_error("server: { name = \"\"; };\n", "1: server.name: must not be empty");
     expect_error("x = ;\n", "1: ");
     expect_error("http = 1;\n", "1: http: must be a group");
+    expect_error(
+        "\nsessiond: { socket = \"/run/"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/s.sock\"; };\n",
+        "2: sessiond.socket: the path");
+    expect_error(
+        "runtime_dir = \"/tmp/"
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\";\n",
+        "1: sessiond.socket: the path");
 }
 
 static void test_missing_file(void **state)

@@ -133,6 +133,10 @@ static void test_request_parse(void **state)
     assert_null(r.remote_user);
     char *bad_len[] = {"REQUEST_METHOD=POST", "CONTENT_LENGTH=4x", NULL};
     assert_int_equal(http_req_parse(&r, bad_len), MCP_E_BAD_REQUEST);
+    static char user[HTTP_PRINCIPAL_MAX + 32] = "REMOTE_USER=";
+    memset(user + 12, 'u', HTTP_PRINCIPAL_MAX + 1);
+    char *long_user[] = {"REQUEST_METHOD=POST", user, NULL};
+    assert_int_equal(http_req_parse(&r, long_user), MCP_E_BAD_REQUEST);
     char *no_method[] = {"REQUEST_URI=/mcp", NULL};
     assert_int_equal(http_req_parse(&r, no_method), MCP_E_BAD_REQUEST);
     static char big[HTTP_VALUE_MAX + 64] = "HTTP_ORIGIN=";

@@ -31,8 +31,10 @@ static void test_parse_accepts_one_value_with_trailing_space(void **state)
 static void test_parse_rejects_garbage_truncation_and_trailing_data(void **state)
 {
     (void)state;
-    const char *bad[] = {"",    "{",       "{\"a\":1} x", "{\"a\":1}{}",
-                         "nul", "{'a':1}", "[1,]",        "{\"a\":\"\xc3\x28\"}"};
+    const char *bad[] = {"",           "{",          "{\"a\":1} x", "{\"a\":1}{}",
+                         "nul",        "{'a':1}",    "[1,]",        "{\"a\":\"\xc3\x28\"}",
+                         "[NaN]",      "[Infinity]", "[-Infinity]", "[1.]",
+                         "[\"a\tb\"]", "[truex]",    "[\"a\"",      "{\"a\":1}\x01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         json_object *o = (json_object *)1;
         assert_int_equal(rpc_parse(bad[i], strlen(bad[i]), 16, &o), MCP_E_PARSE);
@@ -114,6 +116,41 @@ static void test_classify_invalid_keeps_readable_id(void **state)
     }
 }
 
+static void test_ids_at_clamp_points_are_refused(void **state)
+{
+    (void)state;
+    struct rpc_msg m;
+    json_object *o;
+    const char *bad[] = {
+        "{\"jsonrpc\":\"2.0\",\"id\":99999999999999999999,\"method\":\"ping\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":-9223372036854775809,\"method\":\"ping\"}",
+        "{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"ping\\u0000x\"}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(classify(bad[i], &m, &o), MCP_E_INVALID_REQUEST);
+        json_object_put(o);
+    }
+    assert_int_equal(
+        classify("{\"jsonrpc\":\"2.0\",\"id\":9223372036854775806,\"method\":\"p\"}", &m, &o),
+        MCP_OK);
+    json_object_put(o);
+}
+
+static void test_messages_stay_valid_utf8(void **state)
+{
+    (void)state;
+    struct rpc_fail f = {{0}, NULL};
+    char name[300];
+    memset(name, 'a', 254);
+    strcpy(name + 254, "\xc3\xa9"); /* the 2-byte character straddles the 256-byte buffer */
+    rpc_fail_set(&f, MCP_E_METHOD_NOT_FOUND, "%s", name);
+    assert_int_equal(strlen(f.message), 255);
+    assert_int_equal(f.message[254], '?');
+    char s[] = "ok \xff \xc3\xa9 \xe2\x82";
+    rpc_utf8_sanitize(s);
+    assert_string_equal(s, "ok ? \xc3\xa9 ??");
+}
+
 static void test_response_shapes(void **state)
 {
     (void)state;
@@ -168,6 +205,8 @@ int main(void)
         cmocka_unit_test(test_parse_enforces_depth),
         cmocka_unit_test(test_classify_kinds),
         cmocka_unit_test(test_classify_invalid_keeps_readable_id),
+        cmocka_unit_test(test_ids_at_clamp_points_are_refused),
+        cmocka_unit_test(test_messages_stay_valid_utf8),
         cmocka_unit_test(test_response_shapes),
         cmocka_unit_test(test_error_table_is_complete),
     };

@@ -678,6 +678,29 @@ static void test_stalled_daemon(void **state)
     assert_int_equal(held(f), 0);
 }
 
+/* Within one HTTP request's budget, a stalled daemon costs one timeout in total, however many
+ * calls the request makes; the next request tries again. */
+static void test_request_budget(void **state)
+{
+    struct fx *f = *state;
+    json_object *st = NULL;
+
+    assert_int_equal(held(f), 0);
+    assert_int_equal(kill(f->pid, SIGSTOP), 0);
+    sessc_begin_request(f->sc);
+    int64_t t0 = now_ms();
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(sessc_status(f->sc, &st), MCP_E_UNAVAILABLE);
+    int64_t took = now_ms() - t0;
+    printf("# 5 calls in one stalled request took %lld ms\n", (long long)took);
+    assert_true(took <= TIMEOUT_MS + 300);
+    assert_int_equal(kill(f->pid, SIGCONT), 0);
+    sessc_begin_request(f->sc);
+    assert_int_equal(sessc_status(f->sc, &st), MCP_OK);
+    json_object_put(st);
+    sessc_end_request(f->sc);
+}
+
 static void test_killed_daemon_and_recovery(void **state)
 {
     struct fx *f = *state;
@@ -750,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_second_daemon_refused),
         cmocka_unit_test(test_check_config),
         cmocka_unit_test(test_stalled_daemon),
+        cmocka_unit_test(test_request_budget),
         cmocka_unit_test(test_killed_daemon_and_recovery),
         cmocka_unit_test(test_sigterm_clean_exit),
     };
