@@ -40,6 +40,14 @@ static const struct cfg_key cfg_keys[] = {
     {"sessions", CFG_GROUP, 0, 0, 0, 0, 0},
     {"sessions.idle_timeout", CFG_INT, 1, 30 * 24 * 3600, F(session_idle_timeout), 0},
     {"sessions.max", CFG_INT, 1, 10000000, F(max_sessions), 0},
+    {"streams", CFG_GROUP, 0, 0, 0, 0, 0},
+    {"streams.heartbeat_s", CFG_INT, 1, 3600, F(heartbeat_s), 0},
+    {"streams.max", CFG_INT, 1, 1000000, F(max_streams), 0},
+    {"streams.per_session", CFG_INT, 1, 1000, F(max_streams_session), 0},
+    {"streams.replay_events", CFG_INT, 0, 100000, F(replay_events), 0},
+    {"streams.queue_bytes", CFG_SIZE, 4096, 1LL << 30, F(queue_bytes), 0},
+    {"streams.retry_ms", CFG_INT, 0, 3600000, F(retry_ms), 0},
+    {"streams.request_timeout_s", CFG_INT, 1, 3600, F(request_timeout_s), 0},
 };
 
 static const struct {
@@ -63,6 +71,13 @@ void cfg_defaults(struct mcp_cfg *cfg)
     cfg->max_json_depth = 64;
     cfg->session_idle_timeout = 3600;
     cfg->max_sessions = 10000;
+    cfg->heartbeat_s = 15;
+    cfg->max_streams = 10000;
+    cfg->max_streams_session = 8;
+    cfg->replay_events = 256;
+    cfg->queue_bytes = 256u * 1024;
+    cfg->retry_ms = 1000;
+    cfg->request_timeout_s = 60;
 }
 
 static void cfg_fail(char *err, size_t len, const char *file, int line, const char *fmt, ...)

@@ -46,6 +46,14 @@ struct mcp_cfg {
 
     int session_idle_timeout; /* sessions.idle_timeout: seconds */
     int max_sessions;         /* sessions.max */
+
+    int heartbeat_s;         /* streams.heartbeat_s: SSE comment interval on idle streams */
+    int max_streams;         /* streams.max: open SSE connections sessiond holds at once */
+    int max_streams_session; /* streams.per_session: of one session */
+    int replay_events;       /* streams.replay_events: events kept per stream for resumption */
+    size_t queue_bytes;      /* streams.queue_bytes: unsent bytes before a reader is dropped */
+    int retry_ms;            /* streams.retry_ms: SSE retry: sent before a server-side close */
+    int request_timeout_s;   /* streams.request_timeout_s: wait for a client's answer */
 };
 
 /* Fills *cfg with the built-in defaults. */

@@ -33,6 +33,11 @@ enum mcp_err {
     MCP_E_METHOD_NOT_ALLOWED,   /* HTTP method not served on this path      405 */
     MCP_E_NOT_FOUND,            /* no such path                             404 */
     MCP_E_BAD_REQUEST,          /* malformed HTTP request (other)           400 */
+    MCP_E_STREAM_CONFLICT,      /* the session's GET stream is already open 409 */
+    MCP_E_STREAMS_FULL,         /* streams.max connections held             503 */
+    MCP_E_SESSION_STREAMS_FULL, /* streams.per_session reached              429 */
+    MCP_E_BAD_EVENT_ID,         /* Last-Event-ID unknown, foreign, too old  400 */
+    MCP_E_CANCELLED,            /* the client cancelled the request: no answer is sent */
     /* internal plumbing */
     MCP_E_CONFIG,  /* configuration invalid */
     MCP_E_IO,      /* socket or file I/O failed */

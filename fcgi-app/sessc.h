@@ -64,4 +64,96 @@ enum mcp_err sessc_delete(struct sessc *sc, const char *id, const char *principa
 /* sessiond's status: {"sessions": n, "max_sessions": n, "uptime_s": n, ...}. *status owned. */
 enum mcp_err sessc_status(struct sessc *sc, json_object **status);
 
+/*
+ * STREAMS
+ *
+ * A stream is one SSE response of a session: key "0" is the session's standalone stream
+ * (GET /mcp, or the 2024-11-05 GET /sse stream); keys "1", "2", ... are the POST streams of
+ * tool calls that answer with SSE. sessiond numbers the events of each stream; an event id is
+ * "<key>.<seq>" (seq from 0), so it names its stream and is unique in the session. sessiond
+ * keeps the last cfg->replay_events events of every stream for resumption (GET with
+ * Last-Event-ID), and the records of at most 16 ended POST streams per session.
+ *
+ * A worker answering a POST with SSE writes the events to its own connection AND publishes
+ * each one here first (to get its id and make it resumable). If the client resumes that
+ * stream with GET + Last-Event-ID, sessiond holds the new connection and writes the events
+ * published from then on to it as well.
+ */
+#define SESSC_KEY_MAX      16 /* bytes of a stream key, with the NUL */
+#define SESSC_EVENT_ID_MAX 40 /* bytes of an event id, with the NUL */
+
+/* Opens a POST stream for the client request rpc_id (borrowed; used to find the stream
+ * when the client cancels). Writes its key into key[SESSC_KEY_MAX]. MCP_E_CANCELLED when
+ * the client cancelled rpc_id already. */
+enum mcp_err sessc_stream_open(struct sessc *sc, const char *sid, const char *principal,
+                               json_object *rpc_id, char *key);
+
+/* Appends msg (borrowed; NULL for a priming event, an id with empty data) to stream key and
+ * writes it to the connection sessiond holds for that stream, if any. final: msg is the
+ * response that ends the stream (sessiond ends a connection it holds for it). Writes the
+ * event id into event_id[SESSC_EVENT_ID_MAX]. *cancelled (may be NULL) becomes 1 when the
+ * client cancelled the stream's request: stop, and publish nothing more. */
+enum mcp_err sessc_stream_publish(struct sessc *sc, const char *sid, const char *principal,
+                                  const char *key, json_object *msg, int final, char *event_id,
+                                  int *cancelled);
+
+/* The kinds of connection a worker hands to sessiond. */
+enum sessc_attach_kind {
+    SESSC_ATTACH_GET,    /* GET /mcp: the standalone stream, or the stream last_event_id names */
+    SESSC_ATTACH_LEGACY, /* GET /sse (2024-11-05): stream "0" of a fresh session; its first
+                            event is "endpoint" with data endpoint_url; every message goes out
+                            as "event: message"; the session ends when this stream closes */
+};
+
+/* Hands the live FastCGI connection fd (request fcgi_request_id, keep_conn from libfcgi) to
+ * sessiond. On MCP_OK sessiond owns the connection: it writes the response head and the
+ * events, and ends it; the worker must release the request without writing to it (and its
+ * copy of fd may be closed). On any error the worker still owns fd and answers the error:
+ * MCP_E_SESSION_NOT_FOUND, MCP_E_STREAM_CONFLICT (the GET stream is already held),
+ * MCP_E_STREAMS_FULL, MCP_E_SESSION_STREAMS_FULL, MCP_E_BAD_EVENT_ID (last_event_id not an
+ * event of this session's streams still kept), MCP_E_UNAVAILABLE.
+ * last_event_id: the Last-Event-ID header or NULL. endpoint_url: LEGACY only. */
+enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *principal,
+                                 enum sessc_attach_kind kind, const char *last_event_id,
+                                 const char *endpoint_url, int fd, int fcgi_request_id,
+                                 int keep_conn);
+
+/* Sends a server-to-client request on stream key: sessiond assigns the JSON-RPC id (unique
+ * in the session), appends the request to the stream (and writes it to a connection it
+ * holds for the stream) and returns the whole request message in *msg (owned) with its
+ * event id, for the worker to write on its own connection too. params borrowed. */
+enum mcp_err sessc_client_request(struct sessc *sc, const char *sid, const char *principal,
+                                  const char *key, const char *method, json_object *params,
+                                  json_object **msg, char *event_id);
+
+/* Waits up to timeout_ms for the client's response to the server-to-client request req_id
+ * (borrowed). *response (owned) is the whole JSON-RPC response object. MCP_E_TIMEOUT when
+ * none came in time (sessiond forgets the request), MCP_E_CANCELLED when the client
+ * cancelled the tool call meanwhile. This call's deadline is timeout_ms + the usual
+ * sessiond timeout, independent of the HTTP request's budget. */
+enum mcp_err sessc_await(struct sessc *sc, const char *sid, const char *principal,
+                         json_object *req_id, int timeout_ms, json_object **response);
+
+/* Routes a client's JSON-RPC response (borrowed) to the worker awaiting it. A response to no
+ * pending request is dropped: MCP_OK. */
+enum mcp_err sessc_deliver(struct sessc *sc, const char *sid, const char *principal,
+                           json_object *response);
+
+/* Records notifications/cancelled for the client's request rpc_id (borrowed): its stream
+ * reports cancelled on the next publish, a pending await returns MCP_E_CANCELLED, and a
+ * stream opened later for it is refused. Unknown ids are remembered for a short while
+ * (the cancellation may overtake the request). */
+enum mcp_err sessc_cancel(struct sessc *sc, const char *sid, const char *principal,
+                          json_object *rpc_id);
+
+/* 1 in *cancelled when the client cancelled its request rpc_id (borrowed). */
+enum mcp_err sessc_cancelled(struct sessc *sc, const char *sid, const char *principal,
+                             json_object *rpc_id, int *cancelled);
+
+/* Sends a notification (borrowed) on the standalone stream of session sid (NULL: of every
+ * session). With uri set, only to sessions subscribed to uri. Sessions without a held
+ * standalone stream get it appended to their stream "0" log, for a later GET to replay. */
+enum mcp_err sessc_notify(struct sessc *sc, const char *sid, const char *principal, const char *uri,
+                          json_object *msg);
+
 #endif
