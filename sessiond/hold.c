@@ -222,11 +222,17 @@ static void hold_close(struct hold_conn *c)
     uv_close(&c->h.handle, hold_closed);
 }
 
-/* The client is gone, or too slow: close without writing more. */
-static void hold_drop(struct hold_conn *c, const char *why)
+/* The client is gone, or too slow: close without writing more. status: the libuv error
+ * that says so (0 when why says it); the ways web servers say the client left are not
+ * worth a log line. */
+static void hold_drop(struct hold_conn *c, int status, const char *why)
 {
     if (c->state == HOLD_CLOSING)
         return;
+    if (status == UV_EOF || status == UV_ECONNRESET || status == UV_EPIPE)
+        why = NULL;
+    else if (status != 0)
+        why = uv_strerror(status);
     if (why != NULL)
         srv_log("stream of session %.8s (request %u): %s; closing it", c->sid,
                 (unsigned)c->request_id, why);
@@ -243,7 +249,7 @@ static void hold_written(uv_write_t *req, int status)
     if (c->state == HOLD_CLOSING)
         return;
     if (status < 0) {
-        hold_drop(c, uv_strerror(status));
+        hold_drop(c, status, NULL);
         return;
     }
     if (c->state == HOLD_ENDING && c->n_writes == 0)
@@ -263,7 +269,7 @@ static void hold_send(struct hold_conn *c, const char *bytes, size_t len)
     if (r == UV_EAGAIN || r == UV_ENOSYS)
         r = 0;
     if (r < 0) {
-        hold_drop(c, uv_strerror(r));
+        hold_drop(c, r, NULL);
         return;
     }
     if ((size_t)r == len)
@@ -275,12 +281,12 @@ static void hold_send(struct hold_conn *c, const char *bytes, size_t len)
     b = uv_buf_init(w->data, (unsigned)(len - (size_t)r));
     if ((r = uv_write(&w->req, &c->h.stream, &b, 1, hold_written)) < 0) {
         free(w);
-        hold_drop(c, uv_strerror(r));
+        hold_drop(c, r, NULL);
         return;
     }
     c->n_writes++;
     if (uv_stream_get_write_queue_size(&c->h.stream) > c->hold->cfg->queue_bytes)
-        hold_drop(c, "the client does not read (streams.queue_bytes exceeded)");
+        hold_drop(c, 0, "the client does not read (streams.queue_bytes exceeded)");
 }
 
 /* Grows a scratch buffer to at least n bytes. */
@@ -302,7 +308,7 @@ static void hold_stdout(struct hold_conn *c, const char *data, size_t len)
     size_t n = fcgi_rec_stdout(c->request_id, data, len, out, need);
 
     if (n == 0) {
-        hold_drop(c, "cannot frame an event");
+        hold_drop(c, 0, "cannot frame an event");
         return;
     }
     hold_send(c, out, n);
@@ -318,7 +324,7 @@ static void hold_sse(struct hold_conn *c, const char *id, const char *name, long
     size_t n = sse_event(text, need, id, name, retry_ms, data, len);
 
     if (n == 0) {
-        hold_drop(c, "cannot format an event");
+        hold_drop(c, 0, "cannot format an event");
         return;
     }
     /* obuf is a different buffer, so formatting the records does not clobber text */
@@ -392,8 +398,7 @@ static void hold_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread == 0 || c->state == HOLD_CLOSING)
         return;
     if (nread < 0) {
-        /* EOF is how web servers say the client left: no log line for it */
-        hold_drop(c, nread == UV_EOF ? NULL : uv_strerror((int)nread));
+        hold_drop(c, (int)nread, NULL);
         return;
     }
     switch (fcgi_rec_read(&c->rr, c->request_id, buf->base, (size_t)nread)) {
@@ -402,7 +407,7 @@ static void hold_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             hold_end(c, -1);
         break;
     case FCGI_REC_BAD:
-        hold_drop(c, "the web server sent something that is not FastCGI");
+        hold_drop(c, 0, "the web server sent something that is not FastCGI");
         break;
     default:
         break;
@@ -473,7 +478,7 @@ void hold_start(struct hold_conn *c, uint16_t request_id, bool keep_conn, const 
         c->st = st;
     }
     if ((r = uv_read_start(&c->h.stream, hold_alloc, hold_read)) != 0) {
-        hold_drop(c, uv_strerror(r));
+        hold_drop(c, r, NULL);
         return;
     }
     hold_stdout(c, HOLD_HEAD, sizeof(HOLD_HEAD) - 1);
@@ -499,7 +504,7 @@ static void hold_tick(uv_timer_t *t)
     for (c = TAILQ_FIRST(&h->ending); c != NULL; c = next) {
         next = TAILQ_NEXT(c, link);
         if (now >= c->end_deadline)
-            hold_drop(c, "the end of the stream was not taken in time");
+            hold_drop(c, 0, "the end of the stream was not taken in time");
     }
 }
 
