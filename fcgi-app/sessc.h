@@ -88,11 +88,20 @@ enum mcp_err sessc_status(struct sessc *sc, json_object **status);
 enum mcp_err sessc_stream_open(struct sessc *sc, const char *sid, const char *principal,
                                json_object *rpc_id, char *key);
 
+/* Flags for the final argument of sessc_stream_publish (0 and 1 keep their old meaning). */
+/* msg is the response that ends the stream */
+#define SESSC_PUBLISH_FINAL 0x1
+/* polling: the event carries "retry: <streams.retry_ms>" and sessiond then ends the connection
+ * it holds for the stream; the stream stays open and the client resumes it with GET */
+#define SESSC_PUBLISH_CLOSE 0x2
+
 /* Appends msg (borrowed; NULL for a priming event, an id with empty data) to stream key and
- * writes it to the connection sessiond holds for that stream, if any. final: msg is the
- * response that ends the stream (sessiond ends a connection it holds for it). Writes the
- * event id into event_id[SESSC_EVENT_ID_MAX]. *cancelled (may be NULL) becomes 1 when the
- * client cancelled the stream's request: stop, and publish nothing more. */
+ * writes it to the connection sessiond holds for that stream, if any. final: 0, or
+ * SESSC_PUBLISH_* flags; SESSC_PUBLISH_FINAL (= 1): msg is the response that ends the stream
+ * (sessiond ends a connection it holds for it). Writes the event id into
+ * event_id[SESSC_EVENT_ID_MAX]. *cancelled (may be NULL) becomes 1 when the client cancelled
+ * the stream's request: then nothing was appended, event_id is "", and the worker stops and
+ * publishes nothing more (a publish with SESSC_PUBLISH_FINAL still ends the stream). */
 enum mcp_err sessc_stream_publish(struct sessc *sc, const char *sid, const char *principal,
                                   const char *key, json_object *msg, int final, char *event_id,
                                   int *cancelled);

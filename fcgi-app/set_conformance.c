@@ -29,6 +29,7 @@
 #include "resource.h"
 #include "set.h"
 #include "tool.h"
+#include "watch.h"
 
 /* A 2x2 RGB PNG (red, green / blue, white), 75 bytes. */
 #define CONF_PNG_B64                                                                               \
@@ -40,7 +41,7 @@
 
 #define CONF_NO_ARGS      "{\"type\":\"object\",\"additionalProperties\":false}"
 #define CONF_STEP_MS      50 /* pause between the notifications of one call */
-#define CONF_WATCH_PERIOD 3  /* seconds between changes of test://watched-resource */
+#define CONF_WATCH_PERIOD WATCH_CONFORMANCE_PERIOD_S /* sessiond notifies at the same pace */
 
 static const struct tool_annotations conf_read_only = {
     .read_only = TOOL_HINT_TRUE,
