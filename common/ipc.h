@@ -62,7 +62,10 @@
  *                                    critical alert emergency,
  *                       "initialized": boolean,
  *                       "subscribe": string, a resource URI (1..2048 bytes),
- *                       "unsubscribe": string, a resource URI (1..2048 bytes)}
+ *                       "unsubscribe": string, a resource URI (1..2048 bytes),
+ *                       "version": string (1..63 bytes), "client_capabilities": object,
+ *                       "client_info": object — set by initialize on a 2024-11-05 HTTP+SSE
+ *                       session, which GET /sse creates before the handshake}
  *                    -> {"session"}          MCP_E_SESSION_NOT_FOUND
  *                    Unknown members of "changes" are refused (MCP_E_INVALID_PARAMS). The
  *                    changes apply all or none; "unsubscribe" applies before "subscribe";

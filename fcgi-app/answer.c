@@ -121,8 +121,7 @@ static enum mcp_err answer_request(void *opaque, const char *method, json_object
     if (a->mode == ANSWER_STREAMABLE)
         answer_write_event(a, eid, msg);
     json_object *id = jsonx_get(msg, "id");
-    rc = sessc_await(a->sc, a->sid, a->principal, id, a->cfg->request_timeout_s * 1000,
-                     &response);
+    rc = sessc_await(a->sc, a->sid, a->principal, id, a->cfg->request_timeout_s * 1000, &response);
     if (rc == MCP_E_TIMEOUT)
         answer_cancel_client_request(a, id, "The server stopped waiting for the answer.");
     if (rc == MCP_E_CANCELLED)

@@ -110,8 +110,8 @@ static void main_reload(struct mcp_cfg *cfg, const char *conf, const char *rundi
                         struct timespec *seen)
 {
     struct stat st;
-    if (stat(conf, &st) != 0 || (st.st_mtim.tv_sec == seen->tv_sec &&
-                                 st.st_mtim.tv_nsec == seen->tv_nsec))
+    if (stat(conf, &st) != 0 ||
+        (st.st_mtim.tv_sec == seen->tv_sec && st.st_mtim.tv_nsec == seen->tv_nsec))
         return;
     *seen = st.st_mtim;
     static struct mcp_cfg fresh; /* scratch, too large for the stack */

@@ -96,9 +96,9 @@ static int mcp_handle_get(struct mcp_server *srv, const struct http_req *req, FC
     char sink[512];
     while (FCGX_GetStr(sink, sizeof(sink), fr->in) > 0)
         ;
-    rc = sessc_stream_attach(srv->sc, req->session_id, mcp_principal(req), SESSC_ATTACH_GET,
-                             req->last_event_id, NULL, fr->ipcFd, fr->requestId,
-                             fr->keepConnection);
+    rc =
+        sessc_stream_attach(srv->sc, req->session_id, mcp_principal(req), SESSC_ATTACH_GET,
+                            req->last_event_id, NULL, fr->ipcFd, fr->requestId, fr->keepConnection);
     if (rc != MCP_OK) {
         mcp_http_error(resp, rc, NULL, NULL);
         return 1;
@@ -224,8 +224,7 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
                                caps ? json_object_get(caps) : json_object_new_object());
         json_object_object_add(changes, "client_info",
                                info ? json_object_get(info) : json_object_new_object());
-        rc = sessc_update(c->srv->sc, jsonx_str(c->session, "id"), c->principal, changes,
-                          &session);
+        rc = sessc_update(c->srv->sc, jsonx_str(c->session, "id"), c->principal, changes, &session);
         json_object_put(changes);
     } else {
         rc = sessc_create(c->srv->sc, c->principal, version, caps, info, &session);
@@ -411,8 +410,8 @@ static enum mcp_err mcp_notification(struct mcp_call *c, const struct rpc_msg *m
 /* A client's answer to one of our requests: hand it to the worker waiting for it. */
 static enum mcp_err mcp_response(struct mcp_call *c, const struct rpc_msg *m)
 {
-    return mcp_transport(c, sessc_deliver(c->srv->sc, jsonx_str(c->session, "id"), c->principal,
-                                          m->obj));
+    return mcp_transport(
+        c, sessc_deliver(c->srv->sc, jsonx_str(c->session, "id"), c->principal, m->obj));
 }
 
 /* Loads the session named by the request header. Fills resp on failure (echoing id, which
@@ -613,8 +612,8 @@ int mcp_handle_sse(struct mcp_server *srv, const struct http_req *req, FCGX_Requ
     char drain[512];
     while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
         ;
-    rc = sessc_stream_attach(srv->sc, sid, mcp_principal(req), SESSC_ATTACH_LEGACY, NULL,
-                             endpoint, fr->ipcFd, fr->requestId, fr->keepConnection);
+    rc = sessc_stream_attach(srv->sc, sid, mcp_principal(req), SESSC_ATTACH_LEGACY, NULL, endpoint,
+                             fr->ipcFd, fr->requestId, fr->keepConnection);
     if (rc != MCP_OK) {
         (void)sessc_delete(srv->sc, sid, mcp_principal(req));
         mcp_http_error(resp, rc, NULL, NULL);
@@ -675,9 +674,8 @@ int mcp_handle_messages_head(struct mcp_server *srv, const struct http_req *req,
     return 0;
 }
 
-void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req,
-                              FCGX_Request *fr, const char *body, size_t len,
-                              struct http_resp *resp)
+void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                              const char *body, size_t len, struct http_resp *resp)
 {
     json_object *doc = NULL;
     char sid[HTTP_SESSION_ID_MAX + 1];
@@ -729,8 +727,8 @@ void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req
             struct rpc_fail fail = {{0}, NULL};
             json_object *result = NULL;
             rc = mcp_initialize(&c, m.params, &result, &fail);
-            out = rc == MCP_OK ? rpc_result_new(m.id, result)
-                               : rpc_error_from_fail(m.id, rc, &fail);
+            out =
+                rc == MCP_OK ? rpc_result_new(m.id, result) : rpc_error_from_fail(m.id, rc, &fail);
             rpc_fail_clear(&fail);
         } else {
             int status;

@@ -51,9 +51,8 @@ int mcp_handle_sse(struct mcp_server *srv, const struct http_req *req, FCGX_Requ
  * goes out on the session's SSE stream. Bad JSON -> 400, unknown session -> 404. */
 int mcp_handle_messages_head(struct mcp_server *srv, const struct http_req *req,
                              struct http_resp *resp);
-void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req,
-                              FCGX_Request *fr, const char *body, size_t len,
-                              struct http_resp *resp);
+void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                              const char *body, size_t len, struct http_resp *resp);
 
 /* Ends one HTTP request's sessiond budget (see sessc_begin_request); call after each
  * request, whatever path it took. */

@@ -22,7 +22,8 @@ struct sessc {
     int fd;                    /* -1 when not connected */
     struct ipc_dec *dec;       /* decoder of fd's stream, NULL when not connected */
     uint32_t seq;              /* of the last request sent */
-    int64_t req_deadline;      /* end of the current HTTP request's budget, 0 = none */
+    bool in_request;           /* between sessc_begin_request and sessc_end_request */
+    int64_t req_spent_ms;      /* time this request spent waiting in ordinary calls */
     bool req_failed;           /* sessiond already failed during the current HTTP request */
 };
 
@@ -54,13 +55,15 @@ static void sessc_disconnect(struct sessc *sc)
 
 void sessc_begin_request(struct sessc *sc)
 {
-    sc->req_deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
+    sc->in_request = true;
+    sc->req_spent_ms = 0;
     sc->req_failed = false;
 }
 
 void sessc_end_request(struct sessc *sc)
 {
-    sc->req_deadline = 0;
+    sc->in_request = false;
+    sc->req_spent_ms = 0;
     sc->req_failed = false;
 }
 
@@ -230,7 +233,7 @@ static enum mcp_err sessc_recv(struct sessc *sc, uint16_t type, uint32_t seq, in
 static enum mcp_err sessc_broken(struct sessc *sc)
 {
     sessc_disconnect(sc);
-    sc->req_failed = sc->req_deadline != 0; /* only within an HTTP request's budget */
+    sc->req_failed = sc->in_request; /* only within an HTTP request's budget */
     return MCP_E_UNAVAILABLE;
 }
 
@@ -249,6 +252,8 @@ static enum mcp_err sessc_exchange(struct sessc *sc, uint16_t type, json_object 
     void *frame = NULL;
     size_t len;
     uint32_t seq = sc->seq + 1;
+
+    int64_t t0 = sessc_now_ms();
 
     if (reply_out != NULL)
         *reply_out = NULL;
@@ -274,20 +279,24 @@ static enum mcp_err sessc_exchange(struct sessc *sc, uint16_t type, json_object 
         reply = NULL;
     }
 done:
+    if (sc->in_request && type != IPC_AWAIT)
+        sc->req_spent_ms += sessc_now_ms() - t0;
     json_object_put(reply);
     json_object_put(req);
     free(frame);
     return err;
 }
 
-/* The deadline of an ordinary call: cfg->sessiond_timeout_ms, within the request budget. */
+/* The deadline of an ordinary call: cfg->sessiond_timeout_ms, less what the current HTTP
+ * request already spent waiting for sessiond (time spent running tools or in AWAIT does not
+ * count: the budget bounds waiting for a sessiond that does not answer). */
 static int64_t sessc_deadline(const struct sessc *sc)
 {
-    int64_t deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
+    int64_t left = sc->cfg->sessiond_timeout_ms;
 
-    if (sc->req_deadline != 0 && sc->req_deadline < deadline)
-        deadline = sc->req_deadline;
-    return deadline;
+    if (sc->in_request)
+        left -= sc->req_spent_ms;
+    return sessc_now_ms() + (left > 1 ? left : 1);
 }
 
 /*

@@ -33,11 +33,11 @@ struct sessc;
 struct sessc *sessc_new(const struct mcp_cfg *cfg);
 void sessc_free(struct sessc *sc);
 
-/* Starts the budget of one HTTP request: every call until the next sessc_begin_request
- * shares one deadline (cfg->sessiond_timeout_ms from now), and after one call failed with
- * MCP_E_UNAVAILABLE the others fail at once. So a request that needs several calls (a
- * batch) still answers within the timeout when sessiond is stalled. Without it, each call
- * has its own deadline. */
+/* Starts the budget of one HTTP request: the calls until sessc_end_request may wait for
+ * sessiond cfg->sessiond_timeout_ms in total (time spent elsewhere, e.g. running a tool or in
+ * sessc_await, does not count), and after one call failed with MCP_E_UNAVAILABLE the others
+ * fail at once. So a request that needs several calls (a batch) still answers within the
+ * timeout when sessiond is stalled. Without it, each call has its own deadline. */
 void sessc_begin_request(struct sessc *sc);
 /* Ends that budget; calls made afterwards have their own deadlines again. */
 void sessc_end_request(struct sessc *sc);
@@ -53,7 +53,8 @@ enum mcp_err sessc_get(struct sessc *sc, const char *id, const char *principal,
                        json_object **session);
 
 /* Applies changes (borrowed) to a session: any of "log_level" (string), "initialized"
- * (boolean), "subscribe" (uri string), "unsubscribe" (uri string). session may be NULL;
+ * (boolean), "subscribe" (uri string), "unsubscribe" (uri string), "version" (string),
+ * "client_capabilities", "client_info" (objects). session may be NULL;
  * otherwise *session receives the updated session (owned). */
 enum mcp_err sessc_update(struct sessc *sc, const char *id, const char *principal,
                           json_object *changes, json_object **session);

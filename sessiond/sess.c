@@ -414,8 +414,9 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
     enum mcp_err rc;
     struct sess *s = sess_lookup(t, now, id, principal);
     json_object *js = NULL;
-    const char *level = NULL, *sub = NULL, *unsub = NULL;
-    int init = -1; /* -1 unchanged, else the new value */
+    const char *level = NULL, *sub = NULL, *unsub = NULL, *ver = NULL;
+    json_object *ncaps = NULL, *ninfo = NULL; /* borrowed from changes */
+    int init = -1;                            /* -1 unchanged, else the new value */
 
     if (session != NULL)
         *session = NULL;
@@ -454,6 +455,21 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
                 sub = uri;
             else
                 unsub = uri;
+        } else if (strcmp(key, "version") == 0) {
+            /* 2024-11-05 HTTP+SSE: the session exists before initialize negotiates */
+            if ((ver = sess_change_str(val, IPC_MAX_VERSION)) == NULL) {
+                rc = sess_invalid(why, "version must be 1 to 63 bytes");
+                goto done;
+            }
+        } else if (strcmp(key, "client_capabilities") == 0 || strcmp(key, "client_info") == 0) {
+            if (!json_object_is_type(val, json_type_object)) {
+                rc = sess_invalid(why, "client_capabilities and client_info must be objects");
+                goto done;
+            }
+            if (key[7] == 'c')
+                ncaps = val;
+            else
+                ninfo = val;
         } else {
             rc = sess_invalid(why, "unknown member in changes");
             goto done;
@@ -468,9 +484,11 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
         rc = sess_invalid(why, "the session has the maximum number of subscriptions");
         goto done;
     }
-    if (adds || level != NULL) {
-        /* Conservative growth bound: removals and the old level are not subtracted. */
-        size_t grow = level != NULL ? strlen(level) : 0;
+    if (adds || level != NULL || ver != NULL || ncaps != NULL || ninfo != NULL) {
+        /* Conservative growth bound: removals and replaced values are not subtracted. */
+        size_t grow = (level != NULL ? strlen(level) : 0) + (ver != NULL ? strlen(ver) : 0) +
+                      (ncaps != NULL ? sess_json_len(ncaps) : 0) +
+                      (ninfo != NULL ? sess_json_len(ninfo) : 0);
         if (adds) {
             json_object *tmp = json_object_new_string(sub);
             grow += sess_json_len(tmp) + 1;
@@ -502,6 +520,16 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
         memcpy(s->log_level, level, strlen(level) + 1);
     if (init >= 0)
         s->initialized = init == 1;
+    if (ver != NULL)
+        memcpy(s->version, ver, strlen(ver) + 1);
+    if (ncaps != NULL) {
+        json_object_put(s->caps);
+        s->caps = sess_json_copy(ncaps);
+    }
+    if (ninfo != NULL) {
+        json_object_put(s->info);
+        s->info = sess_json_copy(ninfo);
+    }
     sess_touch(t, s, now);
     if (session != NULL)
         *session = sess_json(s, now);

@@ -105,7 +105,7 @@ static int setup(void **state)
     f->cfg.sets = CFG_SET_CONFORMANCE;
     f->fake.notes = json_object_new_array();
     f->fake.requests = json_object_new_array();
-    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request};
+    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL};
     f->caps = jparse("{\"sampling\":{},\"elicitation\":{}}");
     f->ctx = (struct feat_ctx){.cfg = &f->cfg,
                                .version = "2025-11-25",
