@@ -101,6 +101,11 @@ run: deps
 
 # --- tests ----------------------------------------------------------------------------------
 export CMOCKA_MESSAGE_OUTPUT := TAP
+# the integration tests whose behaviour depends on the front server (streaming, hand-off)
+APACHE_TESTS := tests/integration/10_transport.t tests/integration/20_jsonrpc.t \
+                tests/integration/100_sse_post.t tests/integration/110_get_stream.t \
+                tests/integration/120_client_requests.t tests/integration/130_legacy_sse.t \
+                tests/integration/140_reload.t tests/integration/170_stream_caps.t
 PROVE ?= prove
 check: deps npm-deps
 	@$(MAKE) --no-print-directory build
@@ -110,6 +115,8 @@ check: deps npm-deps
 	@echo "== unit + integration + interop (build/) =="
 	MCP_BUILD=$(BUILD) $(PROVE) --exec '' $(UNIT_BINS)
 	MCP_BUILD=$(BUILD) $(PROVE) tests/integration/*.t tests/interop/*.t
+	@echo "== transport and streaming tests through Apache httpd (mod_proxy_fcgi) =="
+	MCP_BUILD=$(BUILD) MCP_FRONT=apache $(PROVE) $(APACHE_TESTS)
 	@echo "== unit + integration under AddressSanitizer/UBSan (build-asan/) =="
 	MCP_BUILD=build-asan $(PROVE) --exec '' $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS))
 	MCP_BUILD=build-asan $(PROVE) tests/integration/*.t

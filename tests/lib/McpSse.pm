@@ -42,6 +42,9 @@ sub open {
         $self->{headers}{ lc $1 } = $2 if $line =~ /^([^:]+):\s*(.*)$/;
     }
     $self->{chunked} = ($self->{headers}{'transfer-encoding'} // '') =~ /chunked/i;
+    # a front server that got the whole answer at once may send it with Content-Length
+    $self->{remaining} = $self->{headers}{'content-length'} unless $self->{chunked};
+    $self->_decode;
     return $self;
 }
 
@@ -65,7 +68,15 @@ sub _fill {
 # Moves decoded body bytes from raw into body (de-chunking).
 sub _decode {
     my ($self) = @_;
-    if (!$self->{chunked}) { $self->{body} .= $self->{raw}; $self->{raw} = ''; return }
+    if (!$self->{chunked}) {
+        $self->{body} .= $self->{raw};
+        if (defined $self->{remaining}) {
+            $self->{remaining} -= length $self->{raw};
+            $self->{eof} = 1 if $self->{remaining} <= 0;
+        }
+        $self->{raw} = '';
+        return;
+    }
     while ($self->{raw} =~ /^([0-9a-fA-F]+)[^\r\n]*\r\n/) {
         my ($hdr, $len) = (length($&), hex $1);
         if ($len == 0) { $self->{eof} = 1; $self->{raw} = ''; return }

@@ -8,7 +8,8 @@ package McpStack;
 #   $s->url; $s->base; $s->dir; $s->pid('sessiond'); $s->log('sessiond');
 #   $s->stop;                                        # idempotent, also on DESTROY
 #
-# The binaries come from $MCP_BUILD (default "build"). Under a sanitizer build, reports go to
+# The binaries come from $MCP_BUILD (default "build"); the front server is lighttpd unless
+# server => 'apache' or $MCP_FRONT=apache. Under a sanitizer build, reports go to
 # files in the run directory; stop() fails the test run (via Test::More) if any appeared.
 use strict;
 use warnings;
@@ -54,7 +55,7 @@ sub start {
                 '--workers', ($o{workers} || 2), '--bin', $build, '--dir', $dir,
                 '--ready-file', $ready, '--sessiond-restart-delay', ($o{restart_delay} // 1),
                 ($o{lighttpd_include} ? ('--lighttpd-include', $o{lighttpd_include}) : ()),
-                ($o{server} ? ('--server', $o{server}) : ());
+                (($o{server} // $ENV{MCP_FRONT}) ? ('--server', $o{server} // $ENV{MCP_FRONT}) : ());
             exit 127;
         }
         my $deadline = time + 30;
