@@ -147,6 +147,7 @@ my @hb = $h->events_until(sub { @{ $_[0]{comments} } > 0 }, timeout => 5);
 ok(@hb && @{ $hb[-1]{comments} }, 'healthy client: heartbeats still arrive');
 ok(!$h->eof, 'healthy client: its stream is still open');
 is($s->pid('sessiond'), $sessiond, 'sessiond was not restarted');
+diag "sessiond said: $_" for grep { /queue|read|drop/i } split /\n/, $s->log('sessiond');
 ok(kill(0, $sessiond), 'sessiond is alive');
 $h->close;
 alarm 0;
