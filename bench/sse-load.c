@@ -147,6 +147,24 @@ static long proc_fds(int pid)
     return n;
 }
 
+/* utime + stime of a process, in ms */
+static double proc_cpu_ms(int pid)
+{
+    char path[64], txt[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(txt, 1, sizeof(txt) - 1, f);
+    fclose(f);
+    txt[n] = '\0';
+    char *p = strrchr(txt, ')'); /* fields after the command name */
+    unsigned long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return 0;
+    return (ut + st) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* pid and its children (lighttpd with server.max-worker forks its workers) */
 static int proc_family(int pid, int *pids, int max)
 {
@@ -166,6 +184,7 @@ static int proc_family(int pid, int *pids, int max)
 }
 
 struct snap {
+    double sd_cpu, lt_cpu, me_cpu; /* ms */
     long sd_rss, sd_fds, lt_rss, lt_fds;
     int lt_procs;
     char lt_detail[256];
@@ -178,11 +197,15 @@ static void snapshot(struct snap *s)
     size_t off = 0;
     s->sd_rss = proc_rss_kb(sessiond_pid);
     s->sd_fds = proc_fds(sessiond_pid);
+    s->sd_cpu = proc_cpu_ms(sessiond_pid);
+    s->lt_cpu = 0;
+    s->me_cpu = proc_cpu_ms(getpid());
     s->lt_rss = s->lt_fds = 0;
     s->lt_procs = n;
     s->lt_detail[0] = '\0';
     for (int i = 0; i < n; i++) {
         long r = proc_rss_kb(pids[i]), f = proc_fds(pids[i]);
+        s->lt_cpu += proc_cpu_ms(pids[i]);
         s->lt_rss += r > 0 ? r : 0;
         s->lt_fds += f > 0 ? f : 0;
         off += (size_t)snprintf(s->lt_detail + off, sizeof(s->lt_detail) - off, "%s%d:%ldkB/%ldfds",
@@ -490,6 +513,11 @@ static void init_on_response(struct conn *c, const struct resp *r)
 /* ---- phase 2: streams ------------------------------------------------------------------------ */
 
 static int streams_started, streams_open, streams_failed, streams_ended, fanout_armed, fanout_got;
+/* kernel rx times of idle-stream reads during the probe (heartbeats): to tell which samples
+ * overlapped a heartbeat burst */
+static int64_t *idle_rx;
+static size_t n_idle_rx, cap_idle_rx;
+static int record_idle_rx;
 static int status_hist[600];
 static const char needle[] = "list_changed";
 
@@ -578,6 +606,8 @@ static void stream_readable(struct conn *c)
             buf_free(c);
         } else {
             stream_scan(c, rbuf, (size_t)n, ts);
+            if (record_idle_rx && n_idle_rx < cap_idle_rx)
+                idle_rx[n_idle_rx++] = ts;
         }
     }
 }
@@ -935,6 +965,14 @@ int main(int argc, char **argv)
         die("legacy notifications/initialized not answered");
     int64_t *lat = calloc((size_t)samples, sizeof(int64_t)), *rtt = calloc((size_t)samples, sizeof(int64_t));
     int nlat = 0, lost = 0;
+    int64_t *t_sent = calloc((size_t)samples, sizeof(int64_t)), *lat_raw = calloc((size_t)samples, sizeof(int64_t));
+    cap_idle_rx = (size_t)n_streams * 8 + 1024;
+    idle_rx = calloc(cap_idle_rx, sizeof(int64_t));
+    if (!lat || !rtt || !t_sent || !lat_raw || !idle_rx)
+        die("out of memory");
+    record_idle_rx = 1;
+    struct snap sp0, sp1;
+    snapshot(&sp0);
     tp = mono_s();
     for (int k = 0; k < samples; k++) {
         char body[128], want[64];
@@ -952,10 +990,34 @@ int main(int argc, char **argv)
                 die("the probe stream ended");
             continue;
         }
-        lat[nlat] = probe_seen_ts - t0;
+        lat[nlat] = lat_raw[nlat] = probe_seen_ts - t0;
         rtt[nlat] = post_done_ts - t0;
+        t_sent[nlat] = t0;
         nlat++;
     }
+    record_idle_rx = 0;
+    snapshot(&sp1);
+    /* samples during which bytes (heartbeats) reached any idle stream: from 2 ms before the
+     * POST to the answer's arrival */
+    qsort(idle_rx, n_idle_rx, sizeof(int64_t), cmp_i64);
+    int64_t *quiet = calloc((size_t)samples + 1, sizeof(int64_t));
+    int nquiet = 0, nbusy = 0;
+    for (int k = 0; k < nlat; k++) {
+        int64_t lo = t_sent[k] - 2000000, hi = t_sent[k] + lat_raw[k];
+        size_t a = 0, b = n_idle_rx; /* first >= lo */
+        while (a < b) {
+            size_t m = (a + b) / 2;
+            if (idle_rx[m] < lo)
+                a = m + 1;
+            else
+                b = m;
+        }
+        if (a < n_idle_rx && idle_rx[a] <= hi)
+            nbusy++;
+        else
+            quiet[nquiet++] = lat_raw[k];
+    }
+    qsort(quiet, (size_t)nquiet, sizeof(int64_t), cmp_i64);
     qsort(lat, (size_t)nlat, sizeof(int64_t), cmp_i64);
     qsort(rtt, (size_t)nlat, sizeof(int64_t), cmp_i64);
     out("probe_samples", "%d", nlat);
@@ -965,12 +1027,21 @@ int main(int argc, char **argv)
     out("event_p90_ms", "%.3f", pct_ms(lat, nlat, 0.90));
     out("event_p99_ms", "%.3f", pct_ms(lat, nlat, 0.99));
     out("event_max_ms", "%.3f", nlat ? lat[nlat - 1] / 1e6 : -1);
+    out("event_overlapping_heartbeats", "%d", nbusy);
+    out("idle_stream_reads_during_probe", "%zu", n_idle_rx);
+    out("event_quiet_p50_ms", "%.3f", pct_ms(quiet, nquiet, 0.50));
+    out("event_quiet_p99_ms", "%.3f", pct_ms(quiet, nquiet, 0.99));
+    out("event_quiet_max_ms", "%.3f", nquiet ? quiet[nquiet - 1] / 1e6 : -1);
+    out("probe_cpu_sessiond_ms", "%.0f", sp1.sd_cpu - sp0.sd_cpu);
+    out("probe_cpu_lighttpd_ms", "%.0f", sp1.lt_cpu - sp0.lt_cpu);
     out("post202_p50_ms", "%.3f", pct_ms(rtt, nlat, 0.50));
     out("post202_p99_ms", "%.3f", pct_ms(rtt, nlat, 0.99));
 
     /* 4. fan-out: one configuration change, SIGHUP, list_changed to every stream */
     int armed_streams = streams_open;
+    struct snap sf0, sf1;
     copy_file(conf_changed, conf_path);
+    snapshot(&sf0);
     fanout_armed = 1;
     int64_t t_hup = rt_ns();
     if (kill(sessiond_pid, SIGHUP) != 0)
@@ -978,6 +1049,7 @@ int main(int argc, char **argv)
     tp = mono_s();
     while (fanout_got < streams_open && mono_s() - tp < 15)
         pump(50);
+    snapshot(&sf1);
     int64_t *arr = calloc((size_t)n_streams, sizeof(int64_t));
     int na = 0;
     for (int i = 0; i < n_streams; i++)
@@ -991,6 +1063,10 @@ int main(int argc, char **argv)
     out("fanout_p99_ms", "%.3f", pct_ms(arr, na, 0.99));
     out("fanout_last_ms", "%.3f", na ? arr[na - 1] / 1e6 : -1);
     out("fanout_spread_ms", "%.3f", na ? (arr[na - 1] - arr[0]) / 1e6 : -1);
+    /* CPU used from just before the SIGHUP until every stream had it (clock ticks: 10 ms) */
+    out("fanout_cpu_sessiond_ms", "%.0f", sf1.sd_cpu - sf0.sd_cpu);
+    out("fanout_cpu_lighttpd_ms", "%.0f", sf1.lt_cpu - sf0.lt_cpu);
+    out("fanout_cpu_client_ms", "%.0f", sf1.me_cpu - sf0.me_cpu);
     pump_for(0.5);
     snapshot(&s3);
     print_snap("end", &s3);

@@ -82,9 +82,10 @@ CONF
 conf_text '"conformance"' > "$tmp/bench.conf"
 conf_text '' > "$tmp/bench-changed.conf"
 # Included by mcp-stack after its own settings and before conf/lighttpd-mcp.conf; neither
-# sets server.max-worker. Two lighttpd processes: one stops accepting at 90 % of its
-# server.max-fds (16384 in mcp-stack), i.e. at ~7 300 streams (2 fds each).
-echo 'server.max-worker = 2' > "$tmp/lighttpd-bench.conf"
+# sets these. Two lighttpd processes: one stops accepting at 90 % of its server.max-fds (16384
+# in mcp-stack), i.e. at ~7 300 streams (2 fds each), and by default already at
+# server.max-connections = max-fds / 3 = 5461 connections.
+printf 'server.max-worker = 2\nserver.max-connections = 7000\n' > "$tmp/lighttpd-bench.conf"
 
 port=$(perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1, ReuseAddr => 1) or die; print $s->sockport')
 mkdir -p "$tmp/run"
@@ -122,8 +123,9 @@ if [ "$rc" != 0 ]; then
     keep=1
     exit 1
 fi
-if grep -qi 'out-of-fds\|sockets disabled' "$tmp/run/lighttpd-error.log" 2>/dev/null; then
-    say "warning: lighttpd ran out of fds:"; grep -i 'out-of-fds\|sockets disabled' "$tmp/run/lighttpd-error.log" | tail -3 >&2
+if grep -qi 'out-of-fds\|sockets disabled\|connection limit' "$tmp/run/lighttpd-error.log" 2>/dev/null; then
+    say "warning: lighttpd stopped accepting for a while:"
+    grep -i 'out-of-fds\|sockets disabled\|connection limit' "$tmp/run/lighttpd-error.log" | tail -3 >&2
 fi
 
 # ---- the table --------------------------------------------------------------------------------
@@ -157,12 +159,19 @@ awk -F= -v n="$n" -v hb="$heartbeat" -v samples="$samples" -v gap="$gap_ms" '
             (v["fanout_delivered"] + 0 == v["fanout_streams"] + 0) ? verdict(v["fanout_last_ms"], 50) : "MISSED (not all)"
         printf "%-52s %14s %12s\n", "list_changed: streams reached / open",
             v["fanout_delivered"] "/" v["fanout_streams"], ""
+        printf "%-52s %14s %12s\n", "CPU in the fan-out: sessiond / lighttpd / client (ms)",
+            v["fanout_cpu_sessiond_ms"] " / " v["fanout_cpu_lighttpd_ms"] " / " v["fanout_cpu_client_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "single event (POST /messages ping -> /sse): p50", v["event_p50_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "single event: p90", v["event_p90_ms"], ""
         printf "%-52s %11.3f ms %12s %s\n", "single event: p99", v["event_p99_ms"], "<= 2 ms", verdict(v["event_p99_ms"], 2)
         printf "%-52s %11.3f ms %12s\n", "single event: max", v["event_max_ms"], ""
         printf "%-52s %14s %12s\n", "single event: samples (lost), gaps 0-" gap " ms",
             v["probe_samples"] " (" v["probe_lost"] ")", ""
+        printf "%-52s %14s %12s\n", "single event: samples overlapping heartbeats",
+            v["event_overlapping_heartbeats"], ""
+        printf "%-52s %11.3f ms %12s\n", "single event, other samples: p50", v["event_quiet_p50_ms"], ""
+        printf "%-52s %11.3f ms %12s\n", "single event, other samples: p99", v["event_quiet_p99_ms"], ""
+        printf "%-52s %11.3f ms %12s\n", "single event, other samples: max", v["event_quiet_max_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "POST /messages 202 round trip: p50", v["post202_p50_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "POST /messages 202 round trip: p99", v["post202_p99_ms"], ""
         printf "%-52s %14s %12s\n", "streams ended by the server during the run", v["streams_ended_by_server"], ""
