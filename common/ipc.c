@@ -33,6 +33,24 @@ const char *ipc_type_name(uint16_t type)
         return "sess_delete";
     case IPC_STATUS:
         return "status";
+    case IPC_STREAM_OPEN:
+        return "stream_open";
+    case IPC_STREAM_PUBLISH:
+        return "stream_publish";
+    case IPC_STREAM_ATTACH:
+        return "stream_attach";
+    case IPC_CLIENT_REQUEST:
+        return "client_request";
+    case IPC_AWAIT:
+        return "await";
+    case IPC_DELIVER:
+        return "deliver";
+    case IPC_CANCEL:
+        return "cancel";
+    case IPC_CANCELLED:
+        return "cancelled";
+    case IPC_NOTIFY:
+        return "notify";
     default:
         return "unknown";
     }

@@ -62,7 +62,10 @@
  *                                    critical alert emergency,
  *                       "initialized": boolean,
  *                       "subscribe": string, a resource URI (1..2048 bytes),
- *                       "unsubscribe": string, a resource URI (1..2048 bytes)}
+ *                       "unsubscribe": string, a resource URI (1..2048 bytes),
+ *                       "version": string (1..63 bytes), "client_capabilities": object,
+ *                       "client_info": object — set by initialize on a 2024-11-05 HTTP+SSE
+ *                       session, which GET /sse creates before the handshake}
  *                    -> {"session"}          MCP_E_SESSION_NOT_FOUND
  *                    Unknown members of "changes" are refused (MCP_E_INVALID_PARAMS). The
  *                    changes apply all or none; "unsubscribe" applies before "subscribe";
@@ -73,14 +76,120 @@
  *   IPC_STATUS       {}
  *                    -> {"status": {"sessions": int (held, including expired ones not yet
  *                        reaped), "max_sessions": int, "idle_timeout_s": int,
- *                        "uptime_s": int, "connections": int, "pid": int}}
+ *                        "uptime_s": int, "connections": int, "pid": int,
+ *                        "streams": int (connections held), "max_streams": int}}
  *
- * RESERVED FOR LATER (stream hand-off)
- *   Types 0x0100..0x01ff are reserved for the stream hand-off messages. A frame that carries
- *   a file descriptor sends it as SCM_RIGHTS ancillary data on the sendmsg() call that
- *   carries the first byte of that frame's header, exactly one descriptor per such frame,
- *   so descriptors and frames line up in order. Today sessiond accepts no descriptors: one
- *   arriving on the channel is a protocol error.
+ * STREAM MESSAGES (0x0101..0x0109)
+ *   Streams are the SSE responses of a session (fcgi-app/sessc.h, "STREAMS"): stream "0" is
+ *   the standalone GET stream (or the 2024-11-05 GET /sse stream), "1", "2", ... are POST
+ *   streams. Event ids are "<key>.<seq>" (common/sse.h). Every message below takes the
+ *   common "id" and "principal" and answers MCP_E_SESSION_NOT_FOUND as IPC_SESS_GET does;
+ *   only IPC_STREAM_ATTACH marks the session active. A "key" member is a string, a stream
+ *   key of that session ("0" or one IPC_STREAM_OPEN returned); an unknown key gives
+ *   MCP_E_INVALID_PARAMS. A "msg" member is one JSON-RPC message object whose JSON text is
+ *   at most IPC_MAX_PAYLOAD - 512 bytes. An "rpc_id" member is a client request's JSON-RPC
+ *   id: a string or an integer, whose JSON text is at most 255 bytes.
+ *
+ *   IPC_STREAM_OPEN    {"id", "principal", "rpc_id"?: the request the stream answers}
+ *                      -> {"key": string}    MCP_E_CANCELLED (rpc_id was cancelled),
+ *                                            MCP_E_SESSION_STREAMS_FULL (keys used up)
+ *                      Opens a POST stream. A session keeps at most 64 open POST streams
+ *                      (opening another ends the least recently active one) and the 16
+ *                      most recently ended ones.
+ *   IPC_STREAM_PUBLISH {"id", "principal", "key", "msg"?: absent or null = a priming event
+ *                       (an id and empty data), "final"?: boolean (msg is the response that
+ *                       ends a POST stream), "close"?: boolean (polling: the event goes out
+ *                       with "retry: <streams.retry_ms>" and a held connection is then ended;
+ *                       the stream itself stays open and resumable)}
+ *                      -> {"event_id": string, "cancelled": boolean}
+ *                      Appends the event to the stream's replay log and writes it to the
+ *                      connection sessiond holds for the stream, if any; with final, that
+ *                      connection is then ended. When the client cancelled the stream's
+ *                      request: nothing is appended, "cancelled" is true and "event_id" is
+ *                      "" (a final publish still ends the stream). MCP_E_INVALID_PARAMS when
+ *                      the stream has ended or final is asked of stream "0".
+ *   IPC_STREAM_ATTACH  {"id", "principal", "kind": "get" | "legacy", "request_id": int
+ *                       1..65535 (the FastCGI request id), "keep_conn"?: boolean (FastCGI
+ *                       KEEP_CONN; sessiond closes after END_REQUEST anyway),
+ *                       "last_event_id"?: string (kind get), "endpoint_url": string, one line
+ *                       of 1..IPC_MAX_URI bytes (kind legacy only)}
+ *                      + the FastCGI connection as SCM_RIGHTS (see DESCRIPTORS)
+ *                      -> {"key": string, the stream the connection serves}
+ *                      MCP_E_STREAM_CONFLICT (a connection is held for that stream already),
+ *                      MCP_E_STREAMS_FULL (streams.max connections held),
+ *                      MCP_E_SESSION_STREAMS_FULL (streams.per_session of this session),
+ *                      MCP_E_BAD_EVENT_ID (last_event_id malformed, of no stream this session
+ *                      keeps, never issued, or older than the replay log reaches),
+ *                      MCP_E_INVALID_PARAMS (also: no descriptor came with the frame).
+ *                      On MCP_OK sessiond owns the connection and has written the head
+ *                      (Status 200, text/event-stream, Cache-Control: no-cache,
+ *                      X-Accel-Buffering: no). kind get without last_event_id serves stream
+ *                      "0", live events only. With last_event_id "<k>.<s>" it serves stream
+ *                      k: first exactly the logged events of k after s, then live ones; when
+ *                      k is an ended POST stream the connection ends after the replay. kind
+ *                      legacy serves stream "0" of a session the worker just created: first
+ *                      "event: endpoint" with data endpoint_url, then the logged events of
+ *                      "0", then live ones, each as "event: message" without an id; the
+ *                      session no longer expires when idle, and it ends when this connection
+ *                      closes. On any error sessiond closes its copy of the descriptor and
+ *                      writes nothing: the worker still owns the connection and answers.
+ *   IPC_CLIENT_REQUEST {"id", "principal", "key", "method": string 1..IPC_MAX_METHOD bytes,
+ *                       "params"?: object}
+ *                      -> {"msg": the request {"jsonrpc": "2.0", "id": int, "method",
+ *                          "params"?}, "event_id": string}
+ *                      MCP_E_CANCELLED (the stream's request was cancelled),
+ *                      MCP_E_SESSION_STREAMS_FULL (64 server-to-client requests in flight),
+ *                      MCP_E_INVALID_PARAMS (also: the stream has ended)
+ *                      Assigns the JSON-RPC id (an integer, unique in the session), appends
+ *                      the request to the stream and writes it to a held connection. The
+ *                      request is in flight until AWAIT answers, or twice
+ *                      streams.request_timeout_s when nobody awaits it.
+ *   IPC_AWAIT          {"id", "principal", "req_id": int (the "id" of that request),
+ *                       "timeout_ms": int 0..IPC_MAX_AWAIT_MS}
+ *                      -> {"response": the client's JSON-RPC response object}
+ *                      MCP_E_TIMEOUT (no response within timeout_ms; the request is
+ *                      forgotten), MCP_E_CANCELLED (the stream the request went out on was
+ *                      cancelled), MCP_E_SESSION_NOT_FOUND (also when the session ends while
+ *                      waiting), MCP_E_INVALID_PARAMS (no such request in flight, or another
+ *                      AWAIT waits for it already).
+ *                      The reply is DEFERRED until one of these happens; sessiond serves
+ *                      other connections meanwhile. The awaiting worker sends nothing else on
+ *                      this connection until the reply came: a frame arriving meanwhile is a
+ *                      protocol error (the connection is closed).
+ *   IPC_DELIVER        {"id", "principal", "response": object, a client's JSON-RPC response}
+ *                      -> {}
+ *                      Routes the response, by its integer "id", to the AWAIT for it, or
+ *                      keeps it for an AWAIT still to come. A response to no request in
+ *                      flight (or a second one) is dropped, still MCP_OK.
+ *   IPC_CANCEL         {"id", "principal", "rpc_id"}
+ *                      -> {}
+ *                      The client's notifications/cancelled: the open POST stream of rpc_id is
+ *                      marked cancelled (PUBLISH reports it, a pending AWAIT of a request on
+ *                      it answers MCP_E_CANCELLED, CLIENT_REQUEST on it is refused), and
+ *                      rpc_id is remembered 60 s (at most 64 per session) so that a
+ *                      STREAM_OPEN for it afterwards is refused with MCP_E_CANCELLED.
+ *   IPC_CANCELLED      {"id", "principal", "rpc_id"}
+ *                      -> {"cancelled": boolean}
+ *   IPC_NOTIFY         {"id"?: string (absent or null: every session; "principal" is then
+ *                       not needed), "principal"?, "uri"?: string 1..IPC_MAX_URI (only
+ *                       sessions subscribed to it), "msg"}
+ *                      -> {"sessions": int, how many sessions it was appended to}
+ *                      Appends msg to stream "0" of the session(s) and writes it to the held
+ *                      connection. A session whose stream "0" never had a connection is
+ *                      skipped (no client could resume it).
+ *
+ *   Server-side notifications: sessiond itself sends notifications/resources/updated for the
+ *   periodic resources of common/watch.h (to the sessions subscribed to them) and, when a
+ *   SIGHUP changes server.sets, notifications/{tools,prompts,resources}/list_changed to
+ *   every session, both as IPC_NOTIFY does.
+ *
+ * DESCRIPTORS
+ *   A frame that carries a file descriptor (only IPC_STREAM_ATTACH) sends it as SCM_RIGHTS
+ *   ancillary data on the sendmsg() call that carries the first byte of that frame's
+ *   header, exactly one descriptor per such frame, so descriptors and frames line up in
+ *   order: each IPC_STREAM_ATTACH takes the oldest descriptor received on the connection
+ *   and not yet taken. At most IPC_MAX_FDS may wait untaken; more is a protocol error.
+ *   Descriptors still untaken when the connection closes are closed.
  */
 #ifndef MCP_IPC_H
 #define MCP_IPC_H
@@ -103,6 +212,9 @@
 #define IPC_MAX_VERSION    63            /* bytes of "version" */
 #define IPC_MAX_URI        2048          /* bytes of one subscription URI */
 #define IPC_MAX_SUBS       256           /* subscriptions of one session */
+#define IPC_MAX_METHOD     255           /* bytes of a CLIENT_REQUEST "method" */
+#define IPC_MAX_AWAIT_MS   3600000       /* AWAIT "timeout_ms" */
+#define IPC_MAX_FDS        4             /* descriptors received and not yet taken */
 
 enum ipc_type {
     IPC_SESS_CREATE = 1,
@@ -110,7 +222,16 @@ enum ipc_type {
     IPC_SESS_UPDATE = 3,
     IPC_SESS_DELETE = 4,
     IPC_STATUS = 5,
-    /* 0x0100..0x01ff: stream hand-off messages (reserved, see above) */
+    /* 0x0100..0x01ff: streams */
+    IPC_STREAM_OPEN = 0x0101,
+    IPC_STREAM_PUBLISH = 0x0102,
+    IPC_STREAM_ATTACH = 0x0103,
+    IPC_CLIENT_REQUEST = 0x0104,
+    IPC_AWAIT = 0x0105,
+    IPC_DELIVER = 0x0106,
+    IPC_CANCEL = 0x0107,
+    IPC_CANCELLED = 0x0108,
+    IPC_NOTIFY = 0x0109,
 };
 
 /* One decoded frame. payload is owned by whoever received the frame (json_object_put). */

@@ -42,21 +42,30 @@ static unsigned feat_caps(const struct mcp_cfg *cfg)
     return caps;
 }
 
+static json_object *feat_list_changed_new(void)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "listChanged", json_object_new_boolean(1));
+    return o;
+}
+
 json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *version)
 {
     unsigned caps = feat_caps(cfg);
     json_object *o = json_object_new_object();
 
+    /* listChanged: mcp-sessiond announces changed lists to every session when the
+     * configuration is reloaded (SIGHUP), on the session's standalone stream */
     if (caps & FEAT_TOOLS)
-        json_object_object_add(o, "tools", json_object_new_object());
+        json_object_object_add(o, "tools", feat_list_changed_new());
     if (caps & FEAT_RESOURCES) {
-        json_object *r = json_object_new_object();
+        json_object *r = feat_list_changed_new();
         if (set_any_subscribable(cfg))
             json_object_object_add(r, "subscribe", json_object_new_boolean(1));
         json_object_object_add(o, "resources", r);
     }
     if (caps & FEAT_PROMPTS)
-        json_object_object_add(o, "prompts", json_object_new_object());
+        json_object_object_add(o, "prompts", feat_list_changed_new());
     if ((caps & FEAT_COMPLETE) && rev_has(version, REV_2025_03_26))
         json_object_object_add(o, "completions", json_object_new_object());
     json_object_object_add(o, "logging", json_object_new_object());

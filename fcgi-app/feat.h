@@ -26,6 +26,10 @@ struct feat_sink {
     /* Sends a request to the client and waits for its result. params taken, *result owned. */
     enum mcp_err (*request)(void *opaque, const char *method, json_object *params,
                             json_object **result);
+    /* Closes the client's connection now (after an SSE retry: field) while the call goes on;
+     * the client resumes with GET + Last-Event-ID and receives the rest. NULL, or
+     * MCP_E_UNAVAILABLE, when the answer cannot be resumed. */
+    enum mcp_err (*close_stream)(void *opaque);
 };
 
 /* What a feature method may know about its caller. All borrowed, valid for one call. */

@@ -40,6 +40,7 @@ enum mcp_err http_req_parse(struct http_req *r, char *const *envp)
         {"REMOTE_USER", &r->remote_user},
         {"HTTP_MCP_SESSION_ID", &r->session_id},
         {"HTTP_MCP_PROTOCOL_VERSION", &r->protocol_version},
+        {"HTTP_LAST_EVENT_ID", &r->last_event_id},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         const char *v = http_env(envp, map[i].name);

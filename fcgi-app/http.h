@@ -33,6 +33,7 @@ struct http_req {
     const char *remote_user;      /* REMOTE_USER, set by the web server's authentication */
     const char *session_id;       /* HTTP_MCP_SESSION_ID */
     const char *protocol_version; /* HTTP_MCP_PROTOCOL_VERSION */
+    const char *last_event_id;    /* HTTP_LAST_EVENT_ID */
     long long content_length;     /* CONTENT_LENGTH, -1 when absent */
     char path[HTTP_PATH_MAX];
 };
@@ -69,6 +70,8 @@ struct http_resp {
     char session_id[HTTP_SESSION_ID_MAX + 1]; /* Mcp-Session-Id to send ("" = none) */
     const char *allow;                        /* Allow header (405), static string or NULL */
     json_object *body;                        /* owned; NULL = no body */
+    int streamed;   /* the answer was written to the connection already (SSE): render nothing */
+    int handed_off; /* the connection now belongs to mcp-sessiond: release it, write nothing */
 };
 
 void http_resp_init(struct http_resp *resp);

@@ -9,6 +9,7 @@
  */
 #include <fcgiapp.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +61,17 @@ static void main_handle(struct mcp_server *srv, const struct mcp_cfg *cfg, FCGX_
     }
     const char *seg = main_last_segment(req.path);
     if (strcmp(seg, "mcp") == 0) {
-        if (mcp_handle_head(srv, &req, &resp))
+        if (mcp_handle_head(srv, &req, fr, &resp))
             goto out;
         size_t len = main_read_body(fr->in, req.content_length, cfg->max_body, &body);
-        mcp_handle_body(srv, &req, body, len, &resp);
+        mcp_handle_body(srv, &req, fr, body, len, &resp);
+    } else if (strcmp(seg, "sse") == 0) {
+        mcp_handle_sse(srv, &req, fr, &resp);
+    } else if (strcmp(seg, "messages") == 0) {
+        if (mcp_handle_messages_head(srv, &req, &resp))
+            goto out;
+        size_t len = main_read_body(fr->in, req.content_length, cfg->max_body, &body);
+        mcp_handle_messages_body(srv, &req, fr, body, len, &resp);
     } else if (strcmp(seg, "healthz") == 0 || strcmp(seg, "readyz") == 0) {
         if (strcmp(req.method, "GET") != 0 && strcmp(req.method, "HEAD") != 0) {
             mcp_http_error(&resp, MCP_E_METHOD_NOT_ALLOWED, NULL, NULL);
@@ -78,14 +86,41 @@ static void main_handle(struct mcp_server *srv, const struct mcp_cfg *cfg, FCGX_
     } else {
         mcp_http_error(&resp, MCP_E_NOT_FOUND, NULL, NULL);
     }
-out:;
-    size_t len;
-    char *out = http_resp_render(&resp, &len);
-    FCGX_PutStr(out, (int)len, fr->out);
-    free(out);
+out:
+    if (resp.handed_off) {
+        /* sessiond holds the connection now: free libfcgi's state without writing or
+         * shutting the socket down (see ../shared/reference/handoff-spike.md) */
+        FCGX_Detach(fr);
+        FCGX_Free(fr, 1);
+    } else if (!resp.streamed) {
+        size_t len;
+        char *out = http_resp_render(&resp, &len);
+        FCGX_PutStr(out, (int)len, fr->out);
+        free(out);
+    }
     free(body);
     http_resp_clear(&resp);
     mcp_request_end(srv);
+}
+
+/* Re-reads the configuration when its file changed (mcp-sessiond re-reads it on SIGHUP and
+ * announces list changes; workers follow at their next request). A bad new file keeps the
+ * running configuration and is logged once per change. */
+static void main_reload(struct mcp_cfg *cfg, const char *conf, const char *rundir,
+                        struct timespec *seen)
+{
+    struct stat st;
+    if (stat(conf, &st) != 0 ||
+        (st.st_mtim.tv_sec == seen->tv_sec && st.st_mtim.tv_nsec == seen->tv_nsec))
+        return;
+    *seen = st.st_mtim;
+    static struct mcp_cfg fresh; /* scratch, too large for the stack */
+    char err[CFG_ERR_LEN];
+    if (cfg_load(&fresh, conf, rundir, err, sizeof(err)) != MCP_OK) {
+        fprintf(stderr, "mcp-fcgi: %s; keeping the running configuration\n", err);
+        return;
+    }
+    *cfg = fresh;
 }
 
 static void main_usage(void)
@@ -140,7 +175,12 @@ int main(int argc, char **argv)
     FCGX_Request fr;
     FCGX_InitRequest(&fr, 0, 0);
     struct mcp_server *srv = mcp_server_new(&cfg);
+    struct stat st;
+    struct timespec seen = {0, 0};
+    if (stat(conf, &st) == 0)
+        seen = st.st_mtim;
     while (FCGX_Accept_r(&fr) >= 0) {
+        main_reload(&cfg, conf, rundir, &seen);
         main_handle(srv, &cfg, &fr);
         FCGX_Finish_r(&fr);
     }

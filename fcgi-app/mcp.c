@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "answer.h"
 #include "feat.h"
 #include "rpc.h"
 #include "sessc.h"
@@ -32,6 +33,7 @@ struct mcp_call {
     const char *principal;
     struct http_resp *resp;
     enum mcp_err transport_err; /* first sessiond failure that must end the whole POST */
+    FCGX_Request *fr;           /* the request's connection (SSE answers are written to it) */
 };
 
 struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg)
@@ -70,7 +72,43 @@ static const char *mcp_principal(const struct http_req *req)
     return req->remote_user ? req->remote_user : "";
 }
 
-int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct http_resp *resp)
+/* GET /mcp: the session's standalone SSE stream, or the resumption of one of its streams
+ * (Last-Event-ID), handed over to mcp-sessiond with the connection itself. */
+static int mcp_handle_get(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                          struct http_resp *resp)
+{
+    enum mcp_err rc;
+    if (!http_accepts(req->accept, "text/event-stream")) {
+        mcp_http_error(resp, MCP_E_NOT_ACCEPTABLE, NULL,
+                       "Not Acceptable: GET opens an SSE stream; Accept must list "
+                       "text/event-stream.");
+        return 1;
+    }
+    if (req->session_id == NULL) {
+        mcp_http_error(resp, MCP_E_SESSION_REQUIRED, NULL, NULL);
+        return 1;
+    }
+    if (!http_session_id_valid(req->session_id) || fr == NULL) {
+        mcp_http_error(resp, fr ? MCP_E_SESSION_NOT_FOUND : MCP_E_INTERNAL, NULL, NULL);
+        return 1;
+    }
+    /* nothing of the request may stay in libfcgi's buffer: it is freed with the request */
+    char sink[512];
+    while (FCGX_GetStr(sink, sizeof(sink), fr->in) > 0)
+        ;
+    rc =
+        sessc_stream_attach(srv->sc, req->session_id, mcp_principal(req), SESSC_ATTACH_GET,
+                            req->last_event_id, NULL, fr->ipcFd, fr->requestId, fr->keepConnection);
+    if (rc != MCP_OK) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return 1;
+    }
+    resp->handed_off = 1;
+    return 1;
+}
+
+int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                    struct http_resp *resp)
 {
     const struct mcp_cfg *cfg = srv->cfg;
     enum mcp_err rc;
@@ -81,14 +119,18 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct h
         mcp_http_error(resp, rc, NULL, NULL);
         return 1;
     }
-    if (strcmp(req->method, "GET") == 0) {
-        /* The session's standalone SSE stream is held by mcp-sessiond; not offered yet. */
-        mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL,
-                       "Method Not Allowed: this server offers no standalone SSE stream on GET; "
-                       "use POST.");
-        resp->allow = "POST, DELETE";
+    if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
+        char msg[RPC_MSG_LEN];
+        snprintf(msg, sizeof(msg),
+                 "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
+                 "2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25).",
+                 req->protocol_version);
+        rpc_utf8_sanitize(msg);
+        mcp_http_error(resp, MCP_E_BAD_PROTOCOL_VERSION, NULL, msg);
         return 1;
     }
+    if (strcmp(req->method, "GET") == 0)
+        return mcp_handle_get(srv, req, fr, resp);
     if (strcmp(req->method, "DELETE") == 0) {
         if (req->session_id == NULL) {
             mcp_http_error(resp, MCP_E_SESSION_REQUIRED, NULL, NULL);
@@ -107,7 +149,7 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct h
     }
     if (strcmp(req->method, "POST") != 0) {
         mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL, NULL);
-        resp->allow = "POST, DELETE";
+        resp->allow = "GET, POST, DELETE";
         return 1;
     }
     if (!http_accepts(req->accept, "application/json") ||
@@ -123,16 +165,6 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct h
         char msg[RPC_MSG_LEN];
         snprintf(msg, sizeof(msg), "Payload Too Large: the body exceeds %zu bytes.", cfg->max_body);
         mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, msg);
-        return 1;
-    }
-    if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
-        char msg[RPC_MSG_LEN];
-        snprintf(msg, sizeof(msg),
-                 "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
-                 "2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25).",
-                 req->protocol_version);
-        rpc_utf8_sanitize(msg);
-        mcp_http_error(resp, MCP_E_BAD_PROTOCOL_VERSION, NULL, msg);
         return 1;
     }
     return 0;
@@ -157,7 +189,8 @@ static enum mcp_err mcp_json_request(void *opaque, const char *method, json_obje
     return MCP_E_UNAVAILABLE;
 }
 
-static const struct feat_sink mcp_json_sink = {NULL, mcp_json_notify, mcp_json_request};
+/* For batches, whose answer is one JSON array. */
+static const struct feat_sink mcp_json_sink = {NULL, mcp_json_notify, mcp_json_request, NULL};
 
 /* ---- methods ---------------------------------------------------------------------------- */
 
@@ -182,7 +215,20 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     const char *version = mcp_version_supported(want) ? want : MCP_NEWEST;
 
     json_object *session = NULL;
-    enum mcp_err rc = sessc_create(c->srv->sc, c->principal, version, caps, info, &session);
+    enum mcp_err rc;
+    if (c->session != NULL) {
+        /* 2024-11-05 HTTP+SSE: GET /sse made the session; initialize fills it in */
+        json_object *changes = json_object_new_object();
+        json_object_object_add(changes, "version", json_object_new_string(version));
+        json_object_object_add(changes, "client_capabilities",
+                               caps ? json_object_get(caps) : json_object_new_object());
+        json_object_object_add(changes, "client_info",
+                               info ? json_object_get(info) : json_object_new_object());
+        rc = sessc_update(c->srv->sc, jsonx_str(c->session, "id"), c->principal, changes, &session);
+        json_object_put(changes);
+    } else {
+        rc = sessc_create(c->srv->sc, c->principal, version, caps, info, &session);
+    }
     if (rc != MCP_OK)
         return rc;
     const char *id = jsonx_str(session, "id");
@@ -190,7 +236,8 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
         json_object_put(session);
         return rpc_fail_set(fail, MCP_E_INTERNAL, "Internal error: bad session id from sessiond.");
     }
-    snprintf(c->resp->session_id, sizeof(c->resp->session_id), "%s", id);
+    if (c->fr != NULL) /* Streamable HTTP: the id travels in the answer's header */
+        snprintf(c->resp->session_id, sizeof(c->resp->session_id), "%s", id);
     json_object_put(c->session);
     c->session = session;
 
@@ -217,6 +264,14 @@ static int mcp_log_level_valid(const char *level)
     return 0;
 }
 
+/* Records a sessiond failure that must end the whole POST; returns rc. */
+static enum mcp_err mcp_transport(struct mcp_call *c, enum mcp_err rc)
+{
+    if (rc != MCP_OK && rc != MCP_E_INVALID_PARAMS && c->transport_err == MCP_OK)
+        c->transport_err = rc;
+    return rc;
+}
+
 /* Applies one change to the session in sessiond; the reply replaces c->session. */
 static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json_object *value)
 {
@@ -229,10 +284,8 @@ static enum mcp_err mcp_session_change(struct mcp_call *c, const char *key, json
     if (rc == MCP_OK) {
         json_object_put(c->session);
         c->session = updated;
-    } else if (rc != MCP_E_INVALID_PARAMS && c->transport_err == MCP_OK) {
-        c->transport_err = rc; /* sessiond unavailable, or the session ended meanwhile */
     }
-    return rc;
+    return mcp_transport(c, rc); /* sessiond unavailable, or the session ended meanwhile */
 }
 
 static enum mcp_err mcp_set_level(struct mcp_call *c, json_object *params, json_object **result,
@@ -293,7 +346,8 @@ static int mcp_err_is_method_level(enum mcp_err rc)
 
 /* Runs one request inside a session; returns the response object (owned) and the HTTP
  * status it deserves on its own in *status. */
-static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m, int *status)
+static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m,
+                                const struct feat_sink *sink, int *status)
 {
     struct rpc_fail fail = {{0}, NULL};
     json_object *result = NULL;
@@ -316,7 +370,7 @@ static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m, int
             .client_caps = jsonx_get(c->session, "client_capabilities"),
             .log_level = level ? level : "",
             .progress_token = jsonx_get(meta, "progressToken"),
-            .sink = &mcp_json_sink,
+            .sink = sink,
         };
         rc = feat_dispatch(&ctx, m->method, m->params, &result, &fail);
         if (rc == MCP_E_METHOD_NOT_FOUND && fail.message[0] == '\0')
@@ -339,10 +393,25 @@ static json_object *mcp_request(struct mcp_call *c, const struct rpc_msg *m, int
  * the failure to record it (sessiond unavailable, session gone), else MCP_OK. */
 static enum mcp_err mcp_notification(struct mcp_call *c, const struct rpc_msg *m)
 {
+    const char *sid = jsonx_str(c->session, "id");
     if (strcmp(m->method, "notifications/initialized") == 0)
         return mcp_session_change(c, "initialized", json_object_new_boolean(1));
-    /* notifications/cancelled: nothing runs across requests yet; ignoring is allowed. */
+    if (strcmp(m->method, "notifications/cancelled") == 0) {
+        /* stops the call in whichever worker runs it; an unknown id is ignored */
+        json_object *rid = jsonx_get(m->params, "requestId");
+        if (rid == NULL || !(json_object_is_type(rid, json_type_string) ||
+                             json_object_is_type(rid, json_type_int)))
+            return MCP_OK;
+        return mcp_transport(c, sessc_cancel(c->srv->sc, sid, c->principal, rid));
+    }
     return MCP_OK;
+}
+
+/* A client's answer to one of our requests: hand it to the worker waiting for it. */
+static enum mcp_err mcp_response(struct mcp_call *c, const struct rpc_msg *m)
+{
+    return mcp_transport(
+        c, sessc_deliver(c->srv->sc, jsonx_str(c->session, "id"), c->principal, m->obj));
 }
 
 /* Loads the session named by the request header. Fills resp on failure (echoing id, which
@@ -395,17 +464,26 @@ static void mcp_single(struct mcp_call *c, json_object *msg)
     if (!mcp_session_load(c, m.id))
         return;
     if (m.kind == RPC_REQUEST) {
-        resp->body = mcp_request(c, &m, &resp->status);
+        struct answer a;
+        answer_init(&a, ANSWER_STREAMABLE, c->srv->cfg, c->srv->sc, c->fr,
+                    jsonx_str(c->session, "id"), c->principal, jsonx_str(c->session, "version"),
+                    m.id);
+        a.cancellable = strcmp(m.method, "tools/call") == 0;
+        int status = 200;
+        json_object *out = mcp_request(c, &m, &a.sink, &status);
+        if (answer_finish(&a, out)) {
+            resp->streamed = 1;
+        } else {
+            resp->status = status;
+            resp->body = out;
+        }
         return;
     }
-    if (m.kind == RPC_NOTIFICATION) {
-        enum mcp_err rc = mcp_notification(c, &m);
-        if (rc != MCP_OK) {
-            mcp_http_error(resp, rc, NULL, NULL);
-            return;
-        }
+    enum mcp_err rc = m.kind == RPC_NOTIFICATION ? mcp_notification(c, &m) : mcp_response(c, &m);
+    if (rc != MCP_OK && rc != MCP_E_INVALID_PARAMS) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return;
     }
-    /* responses: no server-to-client request is outstanding on a JSON answer; accepted */
     resp->status = 202;
 }
 
@@ -447,9 +525,11 @@ static void mcp_batch(struct mcp_call *c, json_object *arr)
                                                 NULL));
         } else if (m.kind == RPC_REQUEST) {
             int status;
-            json_object_array_add(out, mcp_request(c, &m, &status));
+            json_object_array_add(out, mcp_request(c, &m, &mcp_json_sink, &status));
         } else if (m.kind == RPC_NOTIFICATION) {
             (void)mcp_notification(c, &m); /* a failure is in c->transport_err */
+        } else {
+            (void)mcp_response(c, &m);
         }
         if (c->transport_err != MCP_OK)
             break;
@@ -469,11 +549,11 @@ static void mcp_batch(struct mcp_call *c, json_object *arr)
     resp->body = out;
 }
 
-void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const char *body,
-                     size_t len, struct http_resp *resp)
+void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                     const char *body, size_t len, struct http_resp *resp)
 {
     json_object *doc = NULL;
-    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp, MCP_OK};
+    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp, MCP_OK, fr};
 
     if (len > srv->cfg->max_body) {
         mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
@@ -487,6 +567,176 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const c
         mcp_batch(&c, doc);
     else
         mcp_single(&c, doc);
+    json_object_put(c.session);
+    json_object_put(doc);
+}
+
+/* ---- the 2024-11-05 HTTP+SSE transport ------------------------------------------------- */
+
+int mcp_handle_sse(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                   struct http_resp *resp)
+{
+    enum mcp_err rc;
+    json_object *session = NULL;
+
+    sessc_begin_request(srv->sc);
+    if ((rc = http_check_host(srv->cfg, req)) != MCP_OK ||
+        (rc = http_check_origin(srv->cfg, req)) != MCP_OK) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return 1;
+    }
+    if (strcmp(req->method, "GET") != 0) {
+        /* a dual-transport client POSTs here first and falls back to GET on 4xx */
+        mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL,
+                       "Method Not Allowed: this is the 2024-11-05 SSE endpoint; GET opens the "
+                       "stream. Streamable HTTP clients use the /mcp endpoint.");
+        resp->allow = "GET";
+        return 1;
+    }
+    if (!http_accepts(req->accept, "text/event-stream")) {
+        mcp_http_error(resp, MCP_E_NOT_ACCEPTABLE, NULL,
+                       "Not Acceptable: Accept must list text/event-stream.");
+        return 1;
+    }
+    /* the version is negotiated later by initialize over POST /messages */
+    rc = sessc_create(srv->sc, mcp_principal(req), "2024-11-05", NULL, NULL, &session);
+    if (rc != MCP_OK) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return 1;
+    }
+    const char *sid = jsonx_str(session, "id");
+    char endpoint[HTTP_PATH_MAX + 64];
+    const char *slash = strrchr(req->path, '/');
+    int plen = slash ? (int)(slash - req->path) + 1 : 0;
+    snprintf(endpoint, sizeof(endpoint), "%.*smessages?session_id=%s", plen, req->path, sid);
+    char drain[512];
+    while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
+        ;
+    rc = sessc_stream_attach(srv->sc, sid, mcp_principal(req), SESSC_ATTACH_LEGACY, NULL, endpoint,
+                             fr->ipcFd, fr->requestId, fr->keepConnection);
+    if (rc != MCP_OK) {
+        (void)sessc_delete(srv->sc, sid, mcp_principal(req));
+        mcp_http_error(resp, rc, NULL, NULL);
+    } else {
+        resp->handed_off = 1;
+    }
+    json_object_put(session);
+    return 1;
+}
+
+/* The value of session_id in a query string, copied into out (out_len bytes); 0 if absent. */
+static int mcp_query_session(const char *query, char *out, size_t out_len)
+{
+    for (const char *p = query; p != NULL && *p;) {
+        const char *amp = strchr(p, '&');
+        size_t n = amp ? (size_t)(amp - p) : strlen(p);
+        if (n > 11 && strncmp(p, "session_id=", 11) == 0 && n - 11 < out_len) {
+            memcpy(out, p + 11, n - 11);
+            out[n - 11] = '\0';
+            return 1;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
+int mcp_handle_messages_head(struct mcp_server *srv, const struct http_req *req,
+                             struct http_resp *resp)
+{
+    enum mcp_err rc;
+    char sid[HTTP_SESSION_ID_MAX + 1];
+
+    sessc_begin_request(srv->sc);
+    if ((rc = http_check_host(srv->cfg, req)) != MCP_OK ||
+        (rc = http_check_origin(srv->cfg, req)) != MCP_OK) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return 1;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL, NULL);
+        resp->allow = "POST";
+        return 1;
+    }
+    if (!http_content_type_is(req->content_type, "application/json")) {
+        mcp_http_error(resp, MCP_E_UNSUPPORTED_MEDIA, NULL, NULL);
+        return 1;
+    }
+    if (!mcp_query_session(req->query, sid, sizeof(sid))) {
+        mcp_http_error(resp, MCP_E_SESSION_REQUIRED, NULL,
+                       "Bad Request: the session_id query parameter is required (GET /sse "
+                       "gives the endpoint).");
+        return 1;
+    }
+    if (req->content_length > 0 && (size_t)req->content_length > srv->cfg->max_body) {
+        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
+        return 1;
+    }
+    return 0;
+}
+
+void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                              const char *body, size_t len, struct http_resp *resp)
+{
+    json_object *doc = NULL;
+    char sid[HTTP_SESSION_ID_MAX + 1];
+    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp, MCP_OK, NULL};
+    struct rpc_msg m;
+    const char *why;
+    enum mcp_err rc;
+
+    (void)mcp_query_session(req->query, sid, sizeof(sid));
+    if (len > srv->cfg->max_body) {
+        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
+        return;
+    }
+    if (rpc_parse(body, len, srv->cfg->max_json_depth, &doc) != MCP_OK) {
+        mcp_http_error(resp, MCP_E_PARSE, NULL, NULL);
+        return;
+    }
+    if (rpc_classify(doc, &m, &why) != MCP_OK) {
+        char text[RPC_MSG_LEN];
+        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+        goto done;
+    }
+    rc = http_session_id_valid(sid) ? sessc_get(srv->sc, sid, c.principal, &c.session)
+                                    : MCP_E_SESSION_NOT_FOUND;
+    if (rc != MCP_OK) {
+        mcp_http_error(resp, rc, m.id, NULL);
+        goto done;
+    }
+    /* accepted: answer now, then run the message; its answer travels on the SSE stream */
+    http_resp_clear(resp);
+    resp->status = 202;
+    size_t hl;
+    char *head = http_resp_render(resp, &hl);
+    FCGX_PutStr(head, (int)hl, fr->out);
+    free(head);
+    FCGX_Finish_r(fr);
+    resp->streamed = 1;
+    if (m.kind == RPC_NOTIFICATION) {
+        (void)mcp_notification(&c, &m);
+    } else if (m.kind == RPC_RESPONSE) {
+        (void)mcp_response(&c, &m);
+    } else {
+        struct answer a;
+        json_object *out = NULL;
+        answer_init(&a, ANSWER_LEGACY, srv->cfg, srv->sc, NULL, sid, c.principal,
+                    jsonx_str(c.session, "version"), m.id);
+        if (strcmp(m.method, "initialize") == 0) {
+            struct rpc_fail fail = {{0}, NULL};
+            json_object *result = NULL;
+            rc = mcp_initialize(&c, m.params, &result, &fail);
+            out =
+                rc == MCP_OK ? rpc_result_new(m.id, result) : rpc_error_from_fail(m.id, rc, &fail);
+            rpc_fail_clear(&fail);
+        } else {
+            int status;
+            out = mcp_request(&c, &m, &a.sink, &status);
+        }
+        (void)answer_finish(&a, out);
+    }
+done:
     json_object_put(c.session);
     json_object_put(doc);
 }

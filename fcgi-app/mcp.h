@@ -10,6 +10,7 @@
 #ifndef MCP_MCP_H
 #define MCP_MCP_H
 
+#include <fcgiapp.h>
 #include <stddef.h>
 
 #include "cfg.h"
@@ -25,16 +26,33 @@ void mcp_server_free(struct mcp_server *srv);
 int mcp_version_supported(const char *v);
 
 /* Returns 1 when *resp is complete (an error, or a GET/DELETE answered), 0 when the POST
- * body must be read (at most cfg->max_body bytes) and passed to mcp_handle_body. */
-int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, struct http_resp *resp);
+ * body must be read (at most cfg->max_body bytes) and passed to mcp_handle_body. fr is the
+ * request's FastCGI connection: a GET hands it to mcp-sessiond (resp->handed_off). */
+int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                    struct http_resp *resp);
 
-/* Handles a POST body of len bytes. Fills *resp. */
-void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, const char *body,
-                     size_t len, struct http_resp *resp);
+/* Handles a POST body of len bytes. Fills *resp, or writes an SSE answer to fr itself
+ * (resp->streamed). */
+void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                     const char *body, size_t len, struct http_resp *resp);
 
 /* Fills *resp with a JSON-RPC error for a transport-level failure (status from the error
  * table). id borrowed, may be NULL; message NULL for the default. */
 void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, const char *message);
+
+/* GET /sse (2024-11-05 HTTP+SSE): mints a session and hands the connection to mcp-sessiond,
+ * whose first event names the POST endpoint. Other methods: 405 (dual-transport clients fall
+ * back on it). Always returns 1 (resp complete, or resp->handed_off). */
+int mcp_handle_sse(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                   struct http_resp *resp);
+
+/* POST /messages?session_id=<id>: like mcp_handle_head/_body. The body step answers 202 and
+ * ends the HTTP request before running the message (resp->streamed); the JSON-RPC answer
+ * goes out on the session's SSE stream. Bad JSON -> 400, unknown session -> 404. */
+int mcp_handle_messages_head(struct mcp_server *srv, const struct http_req *req,
+                             struct http_resp *resp);
+void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
+                              const char *body, size_t len, struct http_resp *resp);
 
 /* Ends one HTTP request's sessiond budget (see sessc_begin_request); call after each
  * request, whatever path it took. */

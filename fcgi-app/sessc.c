@@ -8,19 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
 #include "ipc.h"
+#include "sse.h"
 
 struct sessc {
     const struct mcp_cfg *cfg; /* borrowed */
     int fd;                    /* -1 when not connected */
     struct ipc_dec *dec;       /* decoder of fd's stream, NULL when not connected */
     uint32_t seq;              /* of the last request sent */
-    int64_t req_deadline;      /* end of the current HTTP request's budget, 0 = none */
+    bool in_request;           /* between sessc_begin_request and sessc_end_request */
+    int64_t req_spent_ms;      /* time this request spent waiting in ordinary calls */
     bool req_failed;           /* sessiond already failed during the current HTTP request */
 };
 
@@ -52,13 +55,15 @@ static void sessc_disconnect(struct sessc *sc)
 
 void sessc_begin_request(struct sessc *sc)
 {
-    sc->req_deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
+    sc->in_request = true;
+    sc->req_spent_ms = 0;
     sc->req_failed = false;
 }
 
 void sessc_end_request(struct sessc *sc)
 {
-    sc->req_deadline = 0;
+    sc->in_request = false;
+    sc->req_spent_ms = 0;
     sc->req_failed = false;
 }
 
@@ -135,14 +140,42 @@ done:
     return rc;
 }
 
-static enum mcp_err sessc_send(struct sessc *sc, const unsigned char *p, size_t len,
+/* sendmsg of the first bytes of a frame with fd as SCM_RIGHTS. */
+static ssize_t sessc_send_fd(int sock, const unsigned char *p, size_t len, int fd)
+{
+    struct iovec iov = {.iov_base = (void *)p, .iov_len = len};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr m;
+    struct cmsghdr *cm;
+
+    memset(&m, 0, sizeof(m));
+    memset(&u, 0, sizeof(u));
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = u.buf;
+    m.msg_controllen = sizeof(u.buf);
+    cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    return sendmsg(sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Sends len bytes; fd >= 0 goes along (SCM_RIGHTS) with the first bytes that leave. */
+static enum mcp_err sessc_send(struct sessc *sc, const unsigned char *p, size_t len, int fd,
                                int64_t deadline)
 {
     while (len > 0) {
-        ssize_t n = send(sc->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = fd >= 0 ? sessc_send_fd(sc->fd, p, len, fd)
+                            : send(sc->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             p += n;
             len -= (size_t)n;
+            fd = -1; /* it went with these bytes */
             continue;
         }
         if (n < 0 && errno == EINTR)
@@ -196,27 +229,34 @@ static enum mcp_err sessc_recv(struct sessc *sc, uint16_t type, uint32_t seq, in
     return MCP_OK;
 }
 
+/* The connection is unusable (transport failure, timeout, malformed reply): drop it. */
+static enum mcp_err sessc_broken(struct sessc *sc)
+{
+    sessc_disconnect(sc);
+    sc->req_failed = sc->in_request; /* only within an HTTP request's budget */
+    return MCP_E_UNAVAILABLE;
+}
+
 /*
- * One request/reply exchange within cfg->sessiond_timeout_ms. req taken. On success returns
- * the reply's err; when that is MCP_OK and member is not NULL, *out receives the reply's
- * member object (owned). Transport failures, timeouts and malformed replies close the
- * connection and give MCP_E_UNAVAILABLE; a request that cannot be framed gives
+ * One request/reply exchange that must end by deadline. req taken; fd >= 0 travels with the
+ * frame (SCM_RIGHTS). Returns the reply's err; when that is MCP_OK, *reply (when not NULL)
+ * receives the whole reply (owned). Transport failures, timeouts and malformed replies close
+ * the connection and give MCP_E_UNAVAILABLE; a request that cannot be framed gives
  * MCP_E_INVALID_PARAMS.
  */
-static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req,
-                               const char *member, json_object **out)
+static enum mcp_err sessc_exchange(struct sessc *sc, uint16_t type, json_object *req, int fd,
+                                   int64_t deadline, json_object **reply_out)
 {
-    int64_t deadline = sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
-    if (sc->req_deadline != 0 && sc->req_deadline < deadline)
-        deadline = sc->req_deadline;
     enum mcp_err err = MCP_E_UNAVAILABLE;
-    json_object *reply = NULL, *v;
+    json_object *reply = NULL;
     void *frame = NULL;
     size_t len;
     uint32_t seq = sc->seq + 1;
 
-    if (out != NULL)
-        *out = NULL;
+    int64_t t0 = sessc_now_ms();
+
+    if (reply_out != NULL)
+        *reply_out = NULL;
     if (sc->req_failed)
         goto done; /* one wait per HTTP request: sessiond did not answer a moment ago */
     if (ipc_encode_new(type, seq, req, &frame, &len) != MCP_OK) {
@@ -228,25 +268,58 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
         sessc_disconnect(sc);
     /* Any failure below, a timeout included, leaves the connection in an unknown state. */
     if ((sc->fd < 0 && sessc_connect(sc, deadline) != MCP_OK) ||
-        sessc_send(sc, frame, len, deadline) != MCP_OK ||
+        sessc_send(sc, frame, len, fd, deadline) != MCP_OK ||
         sessc_recv(sc, type, seq, deadline, &reply) != MCP_OK ||
-        ipc_reply_err(reply, &err) != MCP_OK)
-        goto fail;
-    if (err == MCP_OK && member != NULL) {
-        if (!json_object_object_get_ex(reply, member, &v) ||
-            !json_object_is_type(v, json_type_object))
-            goto fail;
-        *out = json_object_get(v);
+        ipc_reply_err(reply, &err) != MCP_OK) {
+        err = sessc_broken(sc);
+        goto done;
     }
-    goto done;
-fail:
-    sessc_disconnect(sc);
-    sc->req_failed = sc->req_deadline != 0; /* only within an HTTP request's budget */
-    err = MCP_E_UNAVAILABLE;
+    if (err == MCP_OK && reply_out != NULL) {
+        *reply_out = reply;
+        reply = NULL;
+    }
 done:
+    if (sc->in_request && type != IPC_AWAIT)
+        sc->req_spent_ms += sessc_now_ms() - t0;
     json_object_put(reply);
     json_object_put(req);
     free(frame);
+    return err;
+}
+
+/* The deadline of an ordinary call: cfg->sessiond_timeout_ms, less what the current HTTP
+ * request already spent waiting for sessiond (time spent running tools or in AWAIT does not
+ * count: the budget bounds waiting for a sessiond that does not answer). */
+static int64_t sessc_deadline(const struct sessc *sc)
+{
+    int64_t left = sc->cfg->sessiond_timeout_ms;
+
+    if (sc->in_request)
+        left -= sc->req_spent_ms;
+    return sessc_now_ms() + (left > 1 ? left : 1);
+}
+
+/*
+ * sessc_exchange within the usual deadline. When the reply is MCP_OK and member is not
+ * NULL, *out receives the reply's object member (owned); a reply without it is malformed.
+ */
+static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req,
+                               const char *member, json_object **out)
+{
+    json_object *reply = NULL, *v;
+    enum mcp_err err;
+
+    if (out != NULL)
+        *out = NULL;
+    err = sessc_exchange(sc, type, req, -1, sessc_deadline(sc), &reply);
+    if (err == MCP_OK && member != NULL) {
+        if (!json_object_object_get_ex(reply, member, &v) ||
+            !json_object_is_type(v, json_type_object))
+            err = sessc_broken(sc);
+        else
+            *out = json_object_get(v);
+    }
+    json_object_put(reply);
     return err;
 }
 
@@ -323,4 +396,258 @@ enum mcp_err sessc_status(struct sessc *sc, json_object **status)
 {
     *status = NULL;
     return sessc_call(sc, IPC_STATUS, json_object_new_object(), "status", status);
+}
+
+/* --- streams ---------------------------------------------------------------------------- */
+
+/* Copies the string member name of reply into out (cap bytes, with the NUL); false when it
+ * is missing, not a string, or too long. */
+static bool sessc_reply_str(json_object *reply, const char *name, char *out, size_t cap)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(reply, name, &v) || !json_object_is_type(v, json_type_string))
+        return false;
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (len >= cap)
+        return false;
+    memcpy(out, json_object_get_string(v), len + 1);
+    return true;
+}
+
+/* The arguments every stream call checks: a well-formed session id (else the session cannot
+ * exist) and a principal. */
+static enum mcp_err sessc_stream_args(const char *sid, const char *principal)
+{
+    if (principal == NULL)
+        return MCP_E_INVALID_PARAMS;
+    if (!ipc_session_id_valid(sid))
+        return MCP_E_SESSION_NOT_FOUND;
+    return MCP_OK;
+}
+
+/* True for a JSON-RPC id: a string or an integer. */
+static bool sessc_rpc_id_ok(json_object *id)
+{
+    return id != NULL &&
+           (json_object_is_type(id, json_type_string) || json_object_is_type(id, json_type_int));
+}
+
+enum mcp_err sessc_stream_open(struct sessc *sc, const char *sid, const char *principal,
+                               json_object *rpc_id, char *key)
+{
+    json_object *reply = NULL;
+    enum mcp_err rc;
+
+    key[0] = '\0';
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (rpc_id != NULL && !json_object_is_type(rpc_id, json_type_null) && !sessc_rpc_id_ok(rpc_id))
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    if (rpc_id != NULL && !json_object_is_type(rpc_id, json_type_null))
+        json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
+    rc = sessc_exchange(sc, IPC_STREAM_OPEN, req, -1, sessc_deadline(sc), &reply);
+    if (rc == MCP_OK && !sessc_reply_str(reply, "key", key, SESSC_KEY_MAX))
+        rc = sessc_broken(sc);
+    json_object_put(reply);
+    return rc;
+}
+
+enum mcp_err sessc_stream_publish(struct sessc *sc, const char *sid, const char *principal,
+                                  const char *key, json_object *msg, int final, char *event_id,
+                                  int *cancelled)
+{
+    json_object *reply = NULL, *v;
+    enum mcp_err rc;
+
+    event_id[0] = '\0';
+    if (cancelled != NULL)
+        *cancelled = 0;
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (key == NULL || (msg != NULL && !json_object_is_type(msg, json_type_object)) ||
+        (final & ~(SESSC_PUBLISH_FINAL | SESSC_PUBLISH_CLOSE)) != 0)
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "key", json_object_new_string(key));
+    if (msg != NULL)
+        json_object_object_add(req, "msg", json_object_get(msg));
+    if (final & SESSC_PUBLISH_FINAL)
+        json_object_object_add(req, "final", json_object_new_boolean(1));
+    if (final & SESSC_PUBLISH_CLOSE)
+        json_object_object_add(req, "close", json_object_new_boolean(1));
+    rc = sessc_exchange(sc, IPC_STREAM_PUBLISH, req, -1, sessc_deadline(sc), &reply);
+    if (rc == MCP_OK) {
+        if (!sessc_reply_str(reply, "event_id", event_id, SESSC_EVENT_ID_MAX) ||
+            !json_object_object_get_ex(reply, "cancelled", &v) ||
+            !json_object_is_type(v, json_type_boolean))
+            rc = sessc_broken(sc);
+        else if (cancelled != NULL)
+            *cancelled = json_object_get_boolean(v) ? 1 : 0;
+    }
+    json_object_put(reply);
+    return rc;
+}
+
+enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *principal,
+                                 enum sessc_attach_kind kind, const char *last_event_id,
+                                 const char *endpoint_url, int fd, int fcgi_request_id,
+                                 int keep_conn)
+{
+    enum mcp_err rc;
+
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (fd < 0 || fcgi_request_id < 1 || fcgi_request_id > 65535 ||
+        (kind != SESSC_ATTACH_GET && kind != SESSC_ATTACH_LEGACY) ||
+        (kind == SESSC_ATTACH_LEGACY && endpoint_url == NULL))
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "kind",
+                           json_object_new_string(kind == SESSC_ATTACH_GET ? "get" : "legacy"));
+    json_object_object_add(req, "request_id", json_object_new_int(fcgi_request_id));
+    json_object_object_add(req, "keep_conn", json_object_new_boolean(keep_conn != 0));
+    if (kind == SESSC_ATTACH_GET && last_event_id != NULL)
+        json_object_object_add(req, "last_event_id", json_object_new_string(last_event_id));
+    if (kind == SESSC_ATTACH_LEGACY)
+        json_object_object_add(req, "endpoint_url", json_object_new_string(endpoint_url));
+    return sessc_exchange(sc, IPC_STREAM_ATTACH, req, fd, sessc_deadline(sc), NULL);
+}
+
+enum mcp_err sessc_client_request(struct sessc *sc, const char *sid, const char *principal,
+                                  const char *key, const char *method, json_object *params,
+                                  json_object **msg, char *event_id)
+{
+    json_object *reply = NULL, *v;
+    enum mcp_err rc;
+
+    *msg = NULL;
+    event_id[0] = '\0';
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (key == NULL || method == NULL ||
+        (params != NULL && !json_object_is_type(params, json_type_object)))
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "key", json_object_new_string(key));
+    json_object_object_add(req, "method", json_object_new_string(method));
+    if (params != NULL)
+        json_object_object_add(req, "params", json_object_get(params));
+    rc = sessc_exchange(sc, IPC_CLIENT_REQUEST, req, -1, sessc_deadline(sc), &reply);
+    if (rc == MCP_OK) {
+        if (!sessc_reply_str(reply, "event_id", event_id, SESSC_EVENT_ID_MAX) ||
+            !json_object_object_get_ex(reply, "msg", &v) ||
+            !json_object_is_type(v, json_type_object))
+            rc = sessc_broken(sc);
+        else
+            *msg = json_object_get(v);
+    }
+    json_object_put(reply);
+    return rc;
+}
+
+enum mcp_err sessc_await(struct sessc *sc, const char *sid, const char *principal,
+                         json_object *req_id, int timeout_ms, json_object **response)
+{
+    json_object *reply = NULL, *v;
+    enum mcp_err rc;
+
+    *response = NULL;
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (req_id == NULL || !json_object_is_type(req_id, json_type_int) || timeout_ms < 0)
+        return MCP_E_INVALID_PARAMS;
+    if (timeout_ms > IPC_MAX_AWAIT_MS)
+        timeout_ms = IPC_MAX_AWAIT_MS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "req_id", json_object_get(req_id));
+    json_object_object_add(req, "timeout_ms", json_object_new_int(timeout_ms));
+    /* The wait is the point of this call: its own deadline, not the request budget's. */
+    int64_t deadline = sessc_now_ms() + timeout_ms + sc->cfg->sessiond_timeout_ms;
+    rc = sessc_exchange(sc, IPC_AWAIT, req, -1, deadline, &reply);
+    if (rc == MCP_OK) {
+        if (!json_object_object_get_ex(reply, "response", &v) ||
+            !json_object_is_type(v, json_type_object))
+            rc = sessc_broken(sc);
+        else
+            *response = json_object_get(v);
+    }
+    json_object_put(reply);
+    return rc;
+}
+
+enum mcp_err sessc_deliver(struct sessc *sc, const char *sid, const char *principal,
+                           json_object *response)
+{
+    enum mcp_err rc;
+
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (response == NULL || !json_object_is_type(response, json_type_object))
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "response", json_object_get(response));
+    return sessc_call(sc, IPC_DELIVER, req, NULL, NULL);
+}
+
+enum mcp_err sessc_cancel(struct sessc *sc, const char *sid, const char *principal,
+                          json_object *rpc_id)
+{
+    enum mcp_err rc;
+
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (!sessc_rpc_id_ok(rpc_id))
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
+    return sessc_call(sc, IPC_CANCEL, req, NULL, NULL);
+}
+
+enum mcp_err sessc_cancelled(struct sessc *sc, const char *sid, const char *principal,
+                             json_object *rpc_id, int *cancelled)
+{
+    json_object *reply = NULL, *v;
+    enum mcp_err rc;
+
+    *cancelled = 0;
+    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return rc;
+    if (!sessc_rpc_id_ok(rpc_id))
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
+    rc = sessc_exchange(sc, IPC_CANCELLED, req, -1, sessc_deadline(sc), &reply);
+    if (rc == MCP_OK) {
+        if (!json_object_object_get_ex(reply, "cancelled", &v) ||
+            !json_object_is_type(v, json_type_boolean))
+            rc = sessc_broken(sc);
+        else
+            *cancelled = json_object_get_boolean(v) ? 1 : 0;
+    }
+    json_object_put(reply);
+    return rc;
+}
+
+enum mcp_err sessc_notify(struct sessc *sc, const char *sid, const char *principal, const char *uri,
+                          json_object *msg)
+{
+    json_object *req;
+    enum mcp_err rc;
+
+    if (msg == NULL || !json_object_is_type(msg, json_type_object) ||
+        (uri != NULL && (uri[0] == '\0' || strlen(uri) > IPC_MAX_URI)))
+        return MCP_E_INVALID_PARAMS;
+    if (sid != NULL) {
+        if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+            return rc;
+        req = sessc_req_session(sid, principal);
+    } else {
+        req = json_object_new_object();
+    }
+    if (uri != NULL)
+        json_object_object_add(req, "uri", json_object_new_string(uri));
+    json_object_object_add(req, "msg", json_object_get(msg));
+    return sessc_call(sc, IPC_NOTIFY, req, NULL, NULL);
 }

@@ -33,11 +33,11 @@ struct sessc;
 struct sessc *sessc_new(const struct mcp_cfg *cfg);
 void sessc_free(struct sessc *sc);
 
-/* Starts the budget of one HTTP request: every call until the next sessc_begin_request
- * shares one deadline (cfg->sessiond_timeout_ms from now), and after one call failed with
- * MCP_E_UNAVAILABLE the others fail at once. So a request that needs several calls (a
- * batch) still answers within the timeout when sessiond is stalled. Without it, each call
- * has its own deadline. */
+/* Starts the budget of one HTTP request: the calls until sessc_end_request may wait for
+ * sessiond cfg->sessiond_timeout_ms in total (time spent elsewhere, e.g. running a tool or in
+ * sessc_await, does not count), and after one call failed with MCP_E_UNAVAILABLE the others
+ * fail at once. So a request that needs several calls (a batch) still answers within the
+ * timeout when sessiond is stalled. Without it, each call has its own deadline. */
 void sessc_begin_request(struct sessc *sc);
 /* Ends that budget; calls made afterwards have their own deadlines again. */
 void sessc_end_request(struct sessc *sc);
@@ -53,7 +53,8 @@ enum mcp_err sessc_get(struct sessc *sc, const char *id, const char *principal,
                        json_object **session);
 
 /* Applies changes (borrowed) to a session: any of "log_level" (string), "initialized"
- * (boolean), "subscribe" (uri string), "unsubscribe" (uri string). session may be NULL;
+ * (boolean), "subscribe" (uri string), "unsubscribe" (uri string), "version" (string),
+ * "client_capabilities", "client_info" (objects). session may be NULL;
  * otherwise *session receives the updated session (owned). */
 enum mcp_err sessc_update(struct sessc *sc, const char *id, const char *principal,
                           json_object *changes, json_object **session);
@@ -88,11 +89,20 @@ enum mcp_err sessc_status(struct sessc *sc, json_object **status);
 enum mcp_err sessc_stream_open(struct sessc *sc, const char *sid, const char *principal,
                                json_object *rpc_id, char *key);
 
+/* Flags for the final argument of sessc_stream_publish (0 and 1 keep their old meaning). */
+/* msg is the response that ends the stream */
+#define SESSC_PUBLISH_FINAL 0x1
+/* polling: the event carries "retry: <streams.retry_ms>" and sessiond then ends the connection
+ * it holds for the stream; the stream stays open and the client resumes it with GET */
+#define SESSC_PUBLISH_CLOSE 0x2
+
 /* Appends msg (borrowed; NULL for a priming event, an id with empty data) to stream key and
- * writes it to the connection sessiond holds for that stream, if any. final: msg is the
- * response that ends the stream (sessiond ends a connection it holds for it). Writes the
- * event id into event_id[SESSC_EVENT_ID_MAX]. *cancelled (may be NULL) becomes 1 when the
- * client cancelled the stream's request: stop, and publish nothing more. */
+ * writes it to the connection sessiond holds for that stream, if any. final: 0, or
+ * SESSC_PUBLISH_* flags; SESSC_PUBLISH_FINAL (= 1): msg is the response that ends the stream
+ * (sessiond ends a connection it holds for it). Writes the event id into
+ * event_id[SESSC_EVENT_ID_MAX]. *cancelled (may be NULL) becomes 1 when the client cancelled
+ * the stream's request: then nothing was appended, event_id is "", and the worker stops and
+ * publishes nothing more (a publish with SESSC_PUBLISH_FINAL still ends the stream). */
 enum mcp_err sessc_stream_publish(struct sessc *sc, const char *sid, const char *principal,
                                   const char *key, json_object *msg, int final, char *event_id,
                                   int *cancelled);

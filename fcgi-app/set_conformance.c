@@ -29,6 +29,7 @@
 #include "resource.h"
 #include "set.h"
 #include "tool.h"
+#include "watch.h"
 
 /* A 2x2 RGB PNG (red, green / blue, white), 75 bytes. */
 #define CONF_PNG_B64                                                                               \
@@ -40,7 +41,7 @@
 
 #define CONF_NO_ARGS      "{\"type\":\"object\",\"additionalProperties\":false}"
 #define CONF_STEP_MS      50 /* pause between the notifications of one call */
-#define CONF_WATCH_PERIOD 3  /* seconds between changes of test://watched-resource */
+#define CONF_WATCH_PERIOD WATCH_CONFORMANCE_PERIOD_S /* sessiond notifies at the same pace */
 
 static const struct tool_annotations conf_read_only = {
     .read_only = TOOL_HINT_TRUE,
@@ -257,9 +258,11 @@ static const struct tool_def conf_tool_error = {
 
 static enum mcp_err conf_reconnection(struct tool_call *call, json_object *args, json_object **res)
 {
-    (void)call, (void)args;
-    /* The suite's client reconnects with Last-Event-ID after the server closes the stream;
-     * closing it mid-call needs a sink hook the transport does not offer yet. */
+    (void)args;
+    /* Close the client's connection mid-call (SSE polling): it reconnects with GET +
+     * Last-Event-ID after the retry delay and receives the result there. Where the answer
+     * cannot be resumed, the call simply completes on the open connection. */
+    (void)tool_close_stream(call);
     conf_sleep_ms(2 * CONF_STEP_MS);
     *res = conf_result_new(content_text_new("Reconnection test completed successfully."), NULL);
     return MCP_OK;

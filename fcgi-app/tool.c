@@ -266,6 +266,14 @@ done:
     return err;
 }
 
+enum mcp_err tool_close_stream(struct tool_call *call)
+{
+    const struct feat_sink *sink = call->ctx->sink;
+    if (sink == NULL || sink->close_stream == NULL)
+        return MCP_E_UNAVAILABLE;
+    return sink->close_stream(sink->opaque);
+}
+
 static enum mcp_err tool_notify(struct tool_call *call, const char *method, json_object *params)
 {
     const struct feat_sink *sink = call->ctx->sink;

@@ -85,6 +85,14 @@ enum mcp_err tool_log(struct tool_call *call, const char *level, const char *log
  * For elicitation/create it drops "mode" before 2025-11-25 and refuses a mode the client
  * did not declare.
  */
+/*
+ * Closes the client's connection now, after an SSE retry: field, while the call goes on; the
+ * client resumes with GET + Last-Event-ID and receives what the call sends afterwards, its
+ * result included (2025-11-25 polling, SEP-1699). MCP_E_UNAVAILABLE when this answer cannot
+ * be resumed (a plain JSON answer path without streams, the 2024-11-05 transport).
+ */
+enum mcp_err tool_close_stream(struct tool_call *call);
+
 enum mcp_err tool_client_request(struct tool_call *call, const char *method, json_object *params,
                                  json_object **result);
 

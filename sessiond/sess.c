@@ -31,6 +31,8 @@ struct sess {
     size_t cap_subs;
     int64_t created_s;      /* wall clock */
     int64_t last_active_ms; /* monotonic clock */
+    bool pinned;            /* never expires (sess_pin) */
+    void *ext;              /* the user's attachment (sess_slot) */
     struct sess *next;      /* hash chain */
     TAILQ_ENTRY(sess) lru;  /* least recently active first */
 };
@@ -44,6 +46,8 @@ struct sess_table {
     struct sess_lru lru;
     int max_sessions;
     int idle_timeout_s;
+    sess_ext_free_fn *ext_free;
+    void *ext_arg;
 };
 
 static const char *const sess_levels[] = {"debug", "info",     "notice", "warning",
@@ -116,6 +120,8 @@ void sess_table_free(struct sess_table *t)
     struct sess *s;
     while ((s = TAILQ_FIRST(&t->lru)) != NULL) {
         TAILQ_REMOVE(&t->lru, s, lru);
+        if (t->ext_free != NULL)
+            t->ext_free(t->ext_arg, s->id, s->ext);
         sess_free(s);
     }
     free(t->buckets);
@@ -181,13 +187,15 @@ static void sess_remove(struct sess_table *t, struct sess *s)
     *pp = s->next;
     TAILQ_REMOVE(&t->lru, s, lru);
     t->count--;
+    if (t->ext_free != NULL)
+        t->ext_free(t->ext_arg, s->id, s->ext);
     sess_free(s);
 }
 
 static bool sess_expired(const struct sess_table *t, const struct sess *s,
                          const struct sess_now *now)
 {
-    return now->mono_ms - s->last_active_ms > (int64_t)t->idle_timeout_s * 1000;
+    return !s->pinned && now->mono_ms - s->last_active_ms > (int64_t)t->idle_timeout_s * 1000;
 }
 
 static void sess_touch(struct sess_table *t, struct sess *s, const struct sess_now *now)
@@ -406,8 +414,9 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
     enum mcp_err rc;
     struct sess *s = sess_lookup(t, now, id, principal);
     json_object *js = NULL;
-    const char *level = NULL, *sub = NULL, *unsub = NULL;
-    int init = -1; /* -1 unchanged, else the new value */
+    const char *level = NULL, *sub = NULL, *unsub = NULL, *ver = NULL;
+    json_object *ncaps = NULL, *ninfo = NULL; /* borrowed from changes */
+    int init = -1;                            /* -1 unchanged, else the new value */
 
     if (session != NULL)
         *session = NULL;
@@ -446,6 +455,21 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
                 sub = uri;
             else
                 unsub = uri;
+        } else if (strcmp(key, "version") == 0) {
+            /* 2024-11-05 HTTP+SSE: the session exists before initialize negotiates */
+            if ((ver = sess_change_str(val, IPC_MAX_VERSION)) == NULL) {
+                rc = sess_invalid(why, "version must be 1 to 63 bytes");
+                goto done;
+            }
+        } else if (strcmp(key, "client_capabilities") == 0 || strcmp(key, "client_info") == 0) {
+            if (!json_object_is_type(val, json_type_object)) {
+                rc = sess_invalid(why, "client_capabilities and client_info must be objects");
+                goto done;
+            }
+            if (key[7] == 'c')
+                ncaps = val;
+            else
+                ninfo = val;
         } else {
             rc = sess_invalid(why, "unknown member in changes");
             goto done;
@@ -460,9 +484,11 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
         rc = sess_invalid(why, "the session has the maximum number of subscriptions");
         goto done;
     }
-    if (adds || level != NULL) {
-        /* Conservative growth bound: removals and the old level are not subtracted. */
-        size_t grow = level != NULL ? strlen(level) : 0;
+    if (adds || level != NULL || ver != NULL || ncaps != NULL || ninfo != NULL) {
+        /* Conservative growth bound: removals and replaced values are not subtracted. */
+        size_t grow = (level != NULL ? strlen(level) : 0) + (ver != NULL ? strlen(ver) : 0) +
+                      (ncaps != NULL ? sess_json_len(ncaps) : 0) +
+                      (ninfo != NULL ? sess_json_len(ninfo) : 0);
         if (adds) {
             json_object *tmp = json_object_new_string(sub);
             grow += sess_json_len(tmp) + 1;
@@ -494,6 +520,16 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
         memcpy(s->log_level, level, strlen(level) + 1);
     if (init >= 0)
         s->initialized = init == 1;
+    if (ver != NULL)
+        memcpy(s->version, ver, strlen(ver) + 1);
+    if (ncaps != NULL) {
+        json_object_put(s->caps);
+        s->caps = sess_json_copy(ncaps);
+    }
+    if (ninfo != NULL) {
+        json_object_put(s->info);
+        s->info = sess_json_copy(ninfo);
+    }
     sess_touch(t, s, now);
     if (session != NULL)
         *session = sess_json(s, now);
@@ -516,11 +552,85 @@ enum mcp_err sess_delete(struct sess_table *t, const struct sess_now *now, const
 size_t sess_reap(struct sess_table *t, const struct sess_now *now)
 {
     size_t n = 0;
+    struct sess *s = TAILQ_FIRST(&t->lru), *next;
+
+    /* The list is in order of last activity, so the expired ones are at its head, between
+     * pinned ones. */
+    for (; s != NULL; s = next) {
+        next = TAILQ_NEXT(s, lru);
+        if (s->pinned)
+            continue;
+        if (!sess_expired(t, s, now))
+            break;
+        sess_remove(t, s);
+        n++;
+    }
+    return n;
+}
+
+void sess_table_set_ext_free(struct sess_table *t, sess_ext_free_fn *fn, void *arg)
+{
+    t->ext_free = fn;
+    t->ext_arg = arg;
+}
+
+enum mcp_err sess_slot(struct sess_table *t, const struct sess_now *now, const char *id,
+                       const char *principal, bool touch, void ***slot)
+{
+    struct sess *s = sess_lookup(t, now, id, principal);
+
+    *slot = NULL;
+    if (s == NULL)
+        return MCP_E_SESSION_NOT_FOUND;
+    if (touch)
+        sess_touch(t, s, now);
+    *slot = &s->ext;
+    return MCP_OK;
+}
+
+enum mcp_err sess_pin(struct sess_table *t, const struct sess_now *now, const char *id)
+{
+    struct sess *s = sess_find(t, id);
+
+    if (s == NULL)
+        return MCP_E_SESSION_NOT_FOUND;
+    if (sess_expired(t, s, now)) {
+        sess_remove(t, s);
+        return MCP_E_SESSION_NOT_FOUND;
+    }
+    s->pinned = true;
+    return MCP_OK;
+}
+
+enum mcp_err sess_end(struct sess_table *t, const char *id)
+{
+    struct sess *s = sess_find(t, id);
+
+    if (s == NULL)
+        return MCP_E_SESSION_NOT_FOUND;
+    sess_remove(t, s);
+    return MCP_OK;
+}
+
+bool sess_subscribed(struct sess_table *t, const struct sess_now *now, const char *id,
+                     const char *uri)
+{
+    struct sess *s = sess_find(t, id);
+
+    return s != NULL && !sess_expired(t, s, now) && sess_sub_find(s, uri) >= 0;
+}
+
+size_t sess_each(struct sess_table *t, const struct sess_now *now, const char *uri,
+                 sess_each_fn *fn, void *arg)
+{
+    size_t n = 0;
     struct sess *s;
 
-    /* The list is in order of last activity, so the expired ones are at its head. */
-    while ((s = TAILQ_FIRST(&t->lru)) != NULL && sess_expired(t, s, now)) {
-        sess_remove(t, s);
+    TAILQ_FOREACH(s, &t->lru, lru)
+    {
+        if (sess_expired(t, s, now) || (uri != NULL && sess_sub_find(s, uri) < 0))
+            continue;
+        fn(arg, s->id, &s->ext);
         n++;
     }
     return n;

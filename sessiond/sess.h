@@ -19,11 +19,18 @@
  * IPC_MAX_URI, IPC_MAX_SUBS), and a session's JSON must fit in SESS_MAX_JSON bytes so that
  * a reply carrying it fits one frame.
  *
+ * Each session has one attachment slot (void *) for the table's user: sessiond keeps the
+ * session's stream records there (stream.h). Whenever a session is removed (sess_delete,
+ * sess_end, expiry found by a lookup, sess_reap, sess_create's reaping, sess_table_free) the
+ * table calls the ext_free hook with the session's id and slot value, after unlinking the
+ * session and before freeing it; the hook must not call back into the table.
+ *
  * Not thread-safe: sessiond's single event loop owns the table.
  */
 #ifndef MCP_SESS_H
 #define MCP_SESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
@@ -87,7 +94,44 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
 enum mcp_err sess_delete(struct sess_table *t, const struct sess_now *now, const char *id,
                          const char *principal);
 
-/* Frees every session idle for longer than the idle timeout; returns how many. */
+/* Frees every session idle for longer than the idle timeout; returns how many. Pinned
+ * sessions are skipped. */
 size_t sess_reap(struct sess_table *t, const struct sess_now *now);
+
+/* Called with the id and the attachment (may be NULL) of every session removed. */
+typedef void sess_ext_free_fn(void *arg, const char *id, void *ext);
+
+/* Sets the hook called when a session is removed (see above); fn NULL = none. */
+void sess_table_set_ext_free(struct sess_table *t, sess_ext_free_fn *fn, void *arg);
+
+/*
+ * Looks (id, principal) up like sess_get and gives the address of its attachment slot in
+ * *slot (valid until the session is removed; *slot starts NULL). touch: mark the session
+ * active, as sess_get does. Errors: MCP_E_SESSION_NOT_FOUND.
+ */
+enum mcp_err sess_slot(struct sess_table *t, const struct sess_now *now, const char *id,
+                       const char *principal, bool touch, void ***slot);
+
+/* Exempts the live session id from idle expiry (a 2024-11-05 session lives exactly as long
+ * as its SSE stream). Errors: MCP_E_SESSION_NOT_FOUND. */
+enum mcp_err sess_pin(struct sess_table *t, const struct sess_now *now, const char *id);
+
+/* Ends session id whatever its principal (its 2024-11-05 stream closed). Errors:
+ * MCP_E_SESSION_NOT_FOUND. */
+enum mcp_err sess_end(struct sess_table *t, const char *id);
+
+/* True when the live session id is subscribed to uri. */
+bool sess_subscribed(struct sess_table *t, const struct sess_now *now, const char *id,
+                     const char *uri);
+
+typedef void sess_each_fn(void *arg, const char *id, void **slot);
+
+/*
+ * Calls fn for every live (not expired) session, or with uri not NULL only for those
+ * subscribed to uri, oldest activity first. Returns how many. fn must not add or remove
+ * sessions. Does not mark sessions active.
+ */
+size_t sess_each(struct sess_table *t, const struct sess_now *now, const char *uri,
+                 sess_each_fn *fn, void *arg);
 
 #endif

@@ -13,15 +13,21 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "alloc.h"
+#include "hold.h"
 #include "ipc.h"
+#include "route.h"
 #include "sess.h"
+#include "watch.h"
 
 #define SRV_BACKLOG    128
 #define SRV_MAX_QUEUED (4u * (IPC_HDR_LEN + IPC_MAX_PAYLOAD)) /* unsent reply bytes per peer */
+#define SRV_MAX_WATCH  8  /* entries of the watch table sessiond follows */
+#define SRV_WATCH_LAG  50 /* ms after a watched resource's change before notifying */
 
 struct srv_conn {
     uv_pipe_t pipe; /* IPC pipe (ipc=1) so descriptors can arrive later; data = this */
@@ -29,6 +35,12 @@ struct srv_conn {
     struct ipc_dec *dec;
     pid_t pid; /* peer, from SO_PEERCRED; 0 until checked */
     bool closing;
+    struct hold_conn *fds[IPC_MAX_FDS]; /* received descriptors not yet taken, oldest first;
+                                           NULL for one that was unusable */
+    size_t n_fds;
+    struct route_wait *wait; /* the deferred reply in progress (IPC_AWAIT), or NULL */
+    uint16_t wait_type;
+    uint32_t wait_seq;
     LIST_ENTRY(srv_conn) link;
 };
 
@@ -45,12 +57,15 @@ struct srv {
     bool loop_ready;
     uv_pipe_t listener;
     uv_timer_t reaper;
+    uv_timer_t watch;                    /* next change of a watched resource (watch.h) */
+    int64_t watch_window[SRV_MAX_WATCH]; /* time(NULL) / period_s last notified */
     uv_signal_t sig_int, sig_term, sig_hup;
     struct mcp_cfg cfg; /* the current configuration (replaced on SIGHUP) */
     char cfg_path[PATH_MAX];
     char runtime_override[PATH_MAX]; /* -r, "" when not given */
     char sock_path[PATH_MAX];        /* the socket we bound (kept across reloads) */
     struct sess_table *sessions;
+    struct route *route; /* streams (route.h) */
     struct srv_conns conns;
     size_t n_conns;
     int64_t started_ms;
@@ -93,12 +108,18 @@ static void srv_conn_closed(uv_handle_t *h)
     free(c);
 }
 
-/* Starts closing c (idempotent); queued writes are cancelled, c is freed afterwards. */
+/* Starts closing c (idempotent); queued writes are cancelled, an await in progress is
+ * forgotten, descriptors not taken are closed, c is freed afterwards. */
 static void srv_conn_close(struct srv_conn *c)
 {
     if (c->closing)
         return;
     c->closing = true;
+    route_wait_abandon(c->wait);
+    c->wait = NULL;
+    for (size_t i = 0; i < c->n_fds; i++)
+        hold_discard(c->fds[i]);
+    c->n_fds = 0;
     uv_close((uv_handle_t *)&c->pipe, srv_conn_closed);
 }
 
@@ -250,6 +271,9 @@ static json_object *srv_do_status(struct srv *s, const struct sess_now *now)
                            json_object_new_int64((now->mono_ms - s->started_ms) / 1000));
     json_object_object_add(st, "connections", json_object_new_int64((int64_t)s->n_conns));
     json_object_object_add(st, "pid", json_object_new_int((int)getpid()));
+    json_object_object_add(st, "streams",
+                           json_object_new_int64((int64_t)hold_count(route_hold(s->route))));
+    json_object_object_add(st, "max_streams", json_object_new_int(s->cfg.max_streams));
     return srv_result(MCP_OK, NULL, "status", st);
 }
 
@@ -283,6 +307,72 @@ static void srv_conn_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
     *buf = uv_buf_init(c->srv->rbuf, sizeof(c->srv->rbuf));
 }
 
+/* A deferred reply (IPC_AWAIT) is ready. */
+static void srv_conn_deferred(void *arg, json_object *reply)
+{
+    struct srv_conn *c = arg;
+
+    c->wait = NULL;
+    srv_conn_reply(c, c->wait_type, c->wait_seq, reply);
+}
+
+/* The oldest descriptor received and not taken (NULL when none, or it was unusable). */
+static struct hold_conn *srv_conn_take_fd(struct srv_conn *c)
+{
+    struct hold_conn *hc;
+
+    if (c->n_fds == 0)
+        return NULL;
+    hc = c->fds[0];
+    memmove(&c->fds[0], &c->fds[1], (c->n_fds - 1) * sizeof(c->fds[0]));
+    c->n_fds--;
+    return hc;
+}
+
+/* Answers one request frame (payload borrowed), now or, for IPC_AWAIT, later. */
+static void srv_conn_request(struct srv_conn *c, const struct ipc_frame *f)
+{
+    struct srv *s = c->srv;
+    json_object *reply;
+
+    if (route_handles(f->type)) {
+        struct hold_conn *hc = f->type == IPC_STREAM_ATTACH ? srv_conn_take_fd(c) : NULL;
+        struct route_wait *w = NULL;
+        reply = route_dispatch(s->route, f->type, f->payload, hc, srv_conn_deferred, c, &w);
+        if (reply == NULL) {
+            c->wait = w;
+            c->wait_type = f->type;
+            c->wait_seq = f->seq;
+            return;
+        }
+    } else {
+        reply = srv_dispatch(s, f->type, f->payload);
+    }
+    srv_conn_reply(c, f->type, f->seq, reply);
+    json_object_put(reply);
+}
+
+/* Adopts every descriptor that came with the last read, in order. False when c was closed. */
+static bool srv_conn_adopt(struct srv_conn *c)
+{
+    while (uv_pipe_pending_count(&c->pipe) > 0) {
+        struct hold_conn *hc = NULL;
+        if (c->n_fds >= IPC_MAX_FDS) {
+            srv_log("worker pid %d sent more than %d descriptors without STREAM_ATTACH; closing "
+                    "its connection",
+                    (int)c->pid, IPC_MAX_FDS);
+            srv_conn_close(c);
+            return false;
+        }
+        if (hold_adopt(route_hold(c->srv->route), &c->pipe, &hc) != MCP_OK) {
+            srv_conn_close(c);
+            return false;
+        }
+        c->fds[c->n_fds++] = hc;
+    }
+    return true;
+}
+
 static void srv_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
     struct srv_conn *c = st->data;
@@ -300,13 +390,8 @@ static void srv_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         srv_conn_close(c);
         return;
     }
-    if (uv_pipe_pending_count(&c->pipe) > 0) {
-        srv_log("worker pid %d sent a file descriptor, which no message accepts yet; closing "
-                "its connection",
-                (int)c->pid);
-        srv_conn_close(c);
+    if (!srv_conn_adopt(c))
         return;
-    }
     left = (size_t)nread;
     while (left > 0 && !c->closing) {
         struct ipc_frame f;
@@ -320,18 +405,16 @@ static void srv_conn_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         left -= used;
         if (f.payload == NULL)
             break;
-        if (f.type & IPC_REPLY) {
-            srv_log("worker pid %d sent a reply (type 0x%04x) as a request; closing its "
-                    "connection",
-                    (int)c->pid, (unsigned)f.type);
+        if ((f.type & IPC_REPLY) || c->wait != NULL) {
+            srv_log("worker pid %d sent %s (type 0x%04x); closing its connection", (int)c->pid,
+                    (f.type & IPC_REPLY) ? "a reply as a request" : "a request while it awaits",
+                    (unsigned)f.type);
             json_object_put(f.payload);
             srv_conn_close(c);
             return;
         }
-        json_object *reply = srv_dispatch(c->srv, f.type, f.payload);
+        srv_conn_request(c, &f);
         json_object_put(f.payload);
-        srv_conn_reply(c, f.type, f.seq, reply);
-        json_object_put(reply);
     }
 }
 
@@ -399,6 +482,86 @@ static void srv_reap_timer(uv_timer_t *t)
         srv_log("reaped %zu idle session(s); %zu held", n, sess_count(s->sessions));
 }
 
+/* --- server-side notifications ----------------------------------------------------------- */
+
+static int64_t srv_wall_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* {"jsonrpc": "2.0", "method": method, "params"?: params (taken)} sent to the sessions of
+ * route_notify(uri). */
+static size_t srv_notify(struct srv *s, const char *uri, const char *method, json_object *params)
+{
+    json_object *msg = json_object_new_object();
+
+    json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(msg, "method", json_object_new_string(method));
+    if (params != NULL)
+        json_object_object_add(msg, "params", params);
+    size_t n = route_notify(s->route, uri, msg);
+    json_object_put(msg);
+    return n;
+}
+
+static void srv_watch_timer(uv_timer_t *t);
+
+/* Arms the watch timer for the next change of a watched resource of the served sets, a
+ * little after it so that workers already serve the new content. */
+static void srv_watch_arm(struct srv *s)
+{
+    size_t n;
+    const struct watch_def *w = watch_defs(&n);
+    int64_t now = srv_wall_ms(), next = INT64_MAX;
+
+    for (size_t i = 0; i < n && i < SRV_MAX_WATCH; i++) {
+        if (!(s->cfg.sets & w[i].set) || w[i].period_s <= 0)
+            continue;
+        int64_t period = (int64_t)w[i].period_s * 1000;
+        int64_t at = (now / period + 1) * period;
+        if (at < next)
+            next = at;
+    }
+    uv_timer_stop(&s->watch);
+    if (next != INT64_MAX && !s->stopping)
+        uv_timer_start(&s->watch, srv_watch_timer, (uint64_t)(next - now + SRV_WATCH_LAG), 0);
+}
+
+/* Remembers the current window of every watched resource (nothing changed yet). */
+static void srv_watch_reset(struct srv *s)
+{
+    size_t n;
+    const struct watch_def *w = watch_defs(&n);
+    int64_t now_s = srv_wall_ms() / 1000;
+
+    for (size_t i = 0; i < n && i < SRV_MAX_WATCH; i++)
+        s->watch_window[i] = w[i].period_s > 0 ? now_s / w[i].period_s : 0;
+}
+
+static void srv_watch_timer(uv_timer_t *t)
+{
+    struct srv *s = t->data;
+    size_t n;
+    const struct watch_def *w = watch_defs(&n);
+    int64_t now_s = srv_wall_ms() / 1000;
+
+    for (size_t i = 0; i < n && i < SRV_MAX_WATCH; i++) {
+        if (!(s->cfg.sets & w[i].set) || w[i].period_s <= 0)
+            continue;
+        int64_t window = now_s / w[i].period_s;
+        if (window == s->watch_window[i])
+            continue;
+        s->watch_window[i] = window;
+        json_object *params = json_object_new_object();
+        json_object_object_add(params, "uri", json_object_new_string(w[i].uri));
+        srv_notify(s, w[i].uri, "notifications/resources/updated", params);
+    }
+    srv_watch_arm(s);
+}
+
 static void srv_reload(struct srv *s)
 {
     char err[CFG_ERR_LEN];
@@ -413,34 +576,54 @@ static void srv_reload(struct srv *s)
         srv_log("SIGHUP: sessiond.socket is now %s; restart mcp-sessiond to move there (still "
                 "listening on %s)",
                 n->sessiond_socket, s->sock_path);
+    bool sets_changed = n->sets != s->cfg.sets;
     memcpy(&s->cfg, n, sizeof(s->cfg));
     sess_table_set_limits(s->sessions, s->cfg.max_sessions, s->cfg.session_idle_timeout);
+    route_reconfigure(s->route);
     uint64_t iv = srv_reap_interval_ms(&s->cfg);
     uv_timer_start(&s->reaper, srv_reap_timer, iv, iv);
-    srv_log("configuration reloaded (sessions.max %d, sessions.idle_timeout %ds)",
-            s->cfg.max_sessions, s->cfg.session_idle_timeout);
+    srv_log("configuration reloaded (sessions.max %d, sessions.idle_timeout %ds, streams.max "
+            "%d, streams.heartbeat_s %d)",
+            s->cfg.max_sessions, s->cfg.session_idle_timeout, s->cfg.max_streams,
+            s->cfg.heartbeat_s);
+    if (sets_changed) {
+        static const char *const methods[] = {"notifications/tools/list_changed",
+                                              "notifications/prompts/list_changed",
+                                              "notifications/resources/list_changed"};
+        size_t sent = 0;
+        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+            sent = srv_notify(s, NULL, methods[i], NULL);
+        srv_log("server.sets changed: sent list_changed notifications to %zu session(s)", sent);
+        srv_watch_reset(s);
+        srv_watch_arm(s);
+    }
 done:
     free(n);
 }
 
-/* Closes one handle for shutdown: connections through their own close path. */
-static void srv_walk_close(uv_handle_t *h, void *arg)
+static void srv_close_handle(uv_handle_t *h)
 {
-    struct srv *s = arg;
-
-    if (uv_is_closing(h))
-        return;
-    if (h->type == UV_NAMED_PIPE && h != (uv_handle_t *)&s->listener)
-        srv_conn_close(h->data);
-    else
+    if (!uv_is_closing(h))
         uv_close(h, NULL);
 }
 
-/* Stops accepting and closes every handle; the loop then ends by itself. */
+/* Stops accepting, ends every held stream cleanly, closes every connection and timer; the
+ * loop then ends by itself once the streams have closed. Idempotent. */
 static void srv_stop(struct srv *s)
 {
+    struct srv_conn *c;
+
     s->stopping = true;
-    uv_walk(&s->loop, srv_walk_close, s);
+    srv_close_handle((uv_handle_t *)&s->listener);
+    srv_close_handle((uv_handle_t *)&s->reaper);
+    srv_close_handle((uv_handle_t *)&s->watch);
+    srv_close_handle((uv_handle_t *)&s->sig_int);
+    srv_close_handle((uv_handle_t *)&s->sig_term);
+    srv_close_handle((uv_handle_t *)&s->sig_hup);
+    LIST_FOREACH(c, &s->conns, link)
+    srv_conn_close(c); /* unlinks only in its close callback */
+    if (s->route != NULL)
+        hold_shutdown(route_hold(s->route));
 }
 
 /* Runs in the loop, not in signal context: libuv's own handler only writes the signal number
@@ -539,8 +722,6 @@ static enum mcp_err srv_listen(struct srv *s)
 {
     int r;
 
-    uv_pipe_init(&s->loop, &s->listener, 0);
-    s->listener.data = s;
     /* Created under a tight umask so the socket is never wider than 0660, then set. */
     mode_t old = umask(0117);
     r = uv_pipe_bind(&s->listener, s->sock_path);
@@ -560,11 +741,10 @@ static enum mcp_err srv_listen(struct srv *s)
     return MCP_OK;
 }
 
-static void srv_signal_start(struct srv *s, uv_signal_t *h, int signum)
+static void srv_signal_init(struct srv *s, uv_signal_t *h)
 {
     uv_signal_init(&s->loop, h);
     h->data = s;
-    uv_signal_start(h, srv_signal, signum);
 }
 
 static bool srv_copy(char *dst, size_t size, const char *src)
@@ -596,22 +776,35 @@ struct srv *srv_new(const struct mcp_cfg *cfg, const char *cfg_path, const char 
         goto fail;
     }
     s->loop_ready = true;
+    /* Every handle exists before anything can fail, so srv_stop can close them all. */
+    uv_pipe_init(&s->loop, &s->listener, 0);
+    s->listener.data = s;
+    uv_timer_init(&s->loop, &s->reaper);
+    s->reaper.data = s;
+    uv_timer_init(&s->loop, &s->watch);
+    s->watch.data = s;
+    srv_signal_init(s, &s->sig_int);
+    srv_signal_init(s, &s->sig_term);
+    srv_signal_init(s, &s->sig_hup);
+    s->sessions = sess_table_new(s->cfg.max_sessions, s->cfg.session_idle_timeout);
+    s->route = route_new(&s->loop, &s->cfg, s->sessions);
     if (srv_runtime_dir(s->cfg.runtime_dir) != MCP_OK || srv_claim_socket(s->sock_path) != MCP_OK ||
         srv_listen(s) != MCP_OK)
         goto fail;
 
-    s->sessions = sess_table_new(s->cfg.max_sessions, s->cfg.session_idle_timeout);
     sess_now_read(&now);
     s->started_ms = now.mono_ms;
-    uv_timer_init(&s->loop, &s->reaper);
-    s->reaper.data = s;
     uint64_t iv = srv_reap_interval_ms(&s->cfg);
     uv_timer_start(&s->reaper, srv_reap_timer, iv, iv);
-    srv_signal_start(s, &s->sig_int, SIGINT);
-    srv_signal_start(s, &s->sig_term, SIGTERM);
-    srv_signal_start(s, &s->sig_hup, SIGHUP);
-    srv_log("listening on %s (pid %d, sessions.max %d, sessions.idle_timeout %ds)", s->sock_path,
-            (int)getpid(), s->cfg.max_sessions, s->cfg.session_idle_timeout);
+    srv_watch_reset(s);
+    srv_watch_arm(s);
+    uv_signal_start(&s->sig_int, srv_signal, SIGINT);
+    uv_signal_start(&s->sig_term, srv_signal, SIGTERM);
+    uv_signal_start(&s->sig_hup, srv_signal, SIGHUP);
+    srv_log("listening on %s (pid %d, sessions.max %d, sessions.idle_timeout %ds, streams.max "
+            "%d)",
+            s->sock_path, (int)getpid(), s->cfg.max_sessions, s->cfg.session_idle_timeout,
+            s->cfg.max_streams);
     *err = MCP_OK;
     return s;
 fail:
@@ -638,6 +831,7 @@ void srv_free(struct srv *s)
     /* The socket file is gone: libuv unlinks a bound listener's path when it closes, before
      * closing the descriptor, so it never removes a successor daemon's socket. A second
      * unlink here would open exactly that race. */
-    sess_table_free(s->sessions);
+    sess_table_free(s->sessions); /* its hook frees the stream records: before route_free */
+    route_free(s->route);
     free(s);
 }

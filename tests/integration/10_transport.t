@@ -116,11 +116,9 @@ for my $ct ('text/plain', 'application/json; charset=latin1', 'application/jsonx
 
 # Methods
 {
-    my $r = request('GET', $url, { Accept => 'text/event-stream', 'Mcp-Session-Id' => $sid });
-    is($r->{status}, 405, 'GET /mcp answers 405 (no standalone stream yet)');
-    like($r->{headers}{allow} // '', qr/POST/, '405 carries Allow');
-    $r = request('PUT', $url, { mcp_headers(session => $sid) }, $ping);
+    my $r = request('PUT', $url, { mcp_headers(session => $sid) }, $ping);
     is($r->{status}, 405, 'PUT answers 405');
+    like($r->{headers}{allow} // '', qr/GET, POST, DELETE/, '405 carries Allow');
 }
 
 # 202 for notifications and responses only

@@ -35,8 +35,8 @@ for my $v ('2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25') {
        '... advertises tools, resources, prompts, logging');
     if ($v ge '2025-03-26') { ok($caps->{completions}, '... completions (2025-03-26+)') }
     else { ok(!$caps->{completions}, '... no completions capability in 2024-11-05') }
-    ok(!exists $caps->{tools}{listChanged} || !$caps->{tools}{listChanged},
-       '... no listChanged (no streams to announce it on)');
+    ok($caps->{tools}{listChanged} && $caps->{prompts}{listChanged} && $caps->{resources}{listChanged},
+       '... listChanged (announced on reload)');
 }
 for my $v ('2024-10-07', '2099-01-01', 'banana') {
     my ($sid, $r) = initialize($url, version => $v);

@@ -53,7 +53,8 @@ sub start {
             exec 'deploy/mcp-stack', '--port', $port, '--conf', $conf,
                 '--workers', ($o{workers} || 2), '--bin', $build, '--dir', $dir,
                 '--ready-file', $ready, '--sessiond-restart-delay', ($o{restart_delay} // 1),
-                ($o{lighttpd_include} ? ('--lighttpd-include', $o{lighttpd_include}) : ());
+                ($o{lighttpd_include} ? ('--lighttpd-include', $o{lighttpd_include}) : ()),
+                ($o{server} ? ('--server', $o{server}) : ());
             exit 127;
         }
         my $deadline = time + 30;

@@ -105,7 +105,7 @@ static int setup(void **state)
     f->cfg.sets = CFG_SET_CONFORMANCE;
     f->fake.notes = json_object_new_array();
     f->fake.requests = json_object_new_array();
-    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request};
+    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL};
     f->caps = jparse("{\"sampling\":{},\"elicitation\":{}}");
     f->ctx = (struct feat_ctx){.cfg = &f->cfg,
                                .version = "2025-11-25",
@@ -180,11 +180,11 @@ static void capabilities_follow_the_version(void **state)
     for (size_t i = 0; i < N_VERSIONS; i++) {
         json_object *caps = feat_capabilities_new(&f->cfg, versions[i]);
         assert_non_null(jget(caps, "tools"));
-        assert_null(jget(caps, "tools/listChanged"));
+        assert_true(json_object_get_boolean(jget(caps, "tools/listChanged")));
         assert_true(json_object_get_boolean(jget(caps, "resources/subscribe")));
-        assert_null(jget(caps, "resources/listChanged"));
+        assert_true(json_object_get_boolean(jget(caps, "resources/listChanged")));
         assert_non_null(jget(caps, "prompts"));
-        assert_null(jget(caps, "prompts/listChanged"));
+        assert_true(json_object_get_boolean(jget(caps, "prompts/listChanged")));
         assert_non_null(jget(caps, "logging"));
         if (i == 0)
             assert_null(jget(caps, "completions"));

@@ -485,6 +485,90 @@ static void test_clock(void **state)
     assert_true(b.mono_ms >= a.mono_ms);
 }
 
+/* What the ext_free hook saw. */
+struct gone {
+    int calls;
+    char last[IPC_SESSION_ID_LEN + 1];
+    void *last_ext;
+};
+
+static void on_gone(void *arg, const char *id, void *ext)
+{
+    struct gone *g = arg;
+
+    g->calls++;
+    memcpy(g->last, id, IPC_SESSION_ID_LEN + 1);
+    g->last_ext = ext;
+}
+
+static void count_each(void *arg, const char *id, void **slot)
+{
+    (void)id;
+    (void)slot;
+    (*(int *)arg)++;
+}
+
+static void test_slots_hooks_pins(void **state)
+{
+    (void)state;
+    struct sess_table *t = sess_table_new(10, 2);
+    struct gone g = {0};
+    struct sess_now now = at(0);
+    char a[IPC_SESSION_ID_LEN + 1], b[IPC_SESSION_ID_LEN + 1], c[IPC_SESSION_ID_LEN + 1];
+    void **slot = NULL;
+    int marker_a, marker_b, n = 0;
+    json_object *ch = json_tokener_parse("{\"subscribe\":\"test://x\"}");
+
+    sess_table_set_ext_free(t, on_gone, &g);
+    create(t, &now, "u", a);
+    create(t, &now, "u", b);
+    create(t, &now, "v", c);
+    assert_int_equal(sess_slot(t, &now, a, "v", false, &slot), MCP_E_SESSION_NOT_FOUND);
+    assert_null(slot);
+    assert_int_equal(sess_slot(t, &now, a, "u", false, &slot), MCP_OK);
+    assert_null(*slot);
+    *slot = &marker_a;
+    assert_int_equal(sess_slot(t, &now, b, "u", false, &slot), MCP_OK);
+    *slot = &marker_b;
+    assert_int_equal(sess_update(t, &now, b, "u", ch, NULL, NULL), MCP_OK);
+    assert_true(sess_subscribed(t, &now, b, "test://x"));
+    assert_false(sess_subscribed(t, &now, a, "test://x"));
+    assert_int_equal(sess_each(t, &now, NULL, count_each, &n), 3);
+    assert_int_equal(n, 3);
+    n = 0;
+    assert_int_equal(sess_each(t, &now, "test://x", count_each, &n), 1);
+
+    /* delete runs the hook with the slot's value */
+    assert_int_equal(sess_delete(t, &now, a, "u"), MCP_OK);
+    assert_int_equal(g.calls, 1);
+    assert_string_equal(g.last, a);
+    assert_ptr_equal(g.last_ext, &marker_a);
+
+    /* a pinned session never expires; sess_end ends it whatever its principal */
+    assert_int_equal(sess_pin(t, &now, c), MCP_OK);
+    struct sess_now late = at(10000);
+    assert_int_equal(sess_each(t, &late, NULL, count_each, &n), 1); /* b expired, c pinned */
+    assert_int_equal(sess_reap(t, &late), 1);                       /* b, past the pinned c */
+    assert_int_equal(g.calls, 2);
+    assert_ptr_equal(g.last_ext, &marker_b);
+    assert_int_equal(sess_get(t, &late, c, "v", NULL), MCP_OK);
+    assert_int_equal(sess_pin(t, &late, a), MCP_E_SESSION_NOT_FOUND);
+    assert_int_equal(sess_end(t, c), MCP_OK);
+    assert_int_equal(sess_end(t, c), MCP_E_SESSION_NOT_FOUND);
+    assert_int_equal(g.calls, 3);
+    assert_null(g.last_ext);
+
+    /* expiry found by a lookup and table_free run it too */
+    create(t, &late, "u", a);
+    struct sess_now later = at(20000);
+    assert_int_equal(sess_slot(t, &later, a, "u", true, &slot), MCP_E_SESSION_NOT_FOUND);
+    assert_int_equal(g.calls, 4);
+    create(t, &later, "u", a);
+    sess_table_free(t);
+    assert_int_equal(g.calls, 5);
+    json_object_put(ch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -499,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_cap),
         cmocka_unit_test(test_many_sessions),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_slots_hooks_pins),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
     return cmocka_run_group_tests_name("sess", tests, NULL, NULL);

@@ -1,0 +1,1160 @@
+/*
+ * test_sdstream.c - streams end to end: sessc against the real mcp-sessiond.
+ *
+ * Starts "$MCP_BUILD/mcp-sessiond" (MCP_BUILD defaults to "build") with a temporary
+ * configuration under /tmp. A socketpair stands in for the web server's FastCGI connection:
+ * one end is handed over with sessc_stream_attach (and closed here, as a worker releases
+ * it), the test reads FastCGI records from the other end. Covers the head, event ids,
+ * replay after Last-Event-ID, conflicts, caps, heartbeats, slow readers, ABORT and EOF,
+ * server-to-client requests (delivered by a second client, as another worker would),
+ * timeouts, cancellation, notifications with a uri filter, the resource watch, the
+ * 2024-11-05 stream, DELETE, expiry, list_changed on SIGHUP, polling, and SIGTERM.
+ * Children are killed by pid; temporary files are removed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ipc.h"
+#include "sessc.h"
+
+#define TIMEOUT_MS 500 /* sessiond.timeout_ms */
+#define RETRY_MS   700 /* streams.retry_ms */
+#define MAX_TOTAL  6   /* streams.max */
+#define MAX_SESS   3   /* streams.per_session */
+#define REPLAY     4   /* streams.replay_events */
+#define PRINCIPAL  "u"
+#define HEAD                                                                                       \
+    "Status: 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"             \
+    "X-Accel-Buffering: no\r\n\r\n"
+
+struct fx {
+    char dir[64];
+    char conf[128];
+    char log[128];
+    char bin[PATH_MAX];
+    pid_t pid;
+    struct mcp_cfg *cfg;
+    struct sessc *sc;  /* "worker 1" */
+    struct sessc *sc2; /* "worker 2" */
+};
+
+/* The web server's end of a handed-over connection. */
+struct peer {
+    int fd;
+    uint16_t reqid;
+    char *text; /* STDOUT bytes so far, NUL-terminated */
+    size_t len, cap;
+    unsigned char raw[70000]; /* bytes not parsed yet */
+    size_t rlen;
+    bool stdout_closed; /* the empty STDOUT record came */
+    bool ended;         /* END_REQUEST came */
+    bool eof;
+    bool bad; /* a record of another request id or type */
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static int write_conf(const struct fx *f, int idle, const char *sets)
+{
+    FILE *fp = fopen(f->conf, "w");
+
+    if (fp == NULL)
+        return -1;
+    fprintf(fp,
+            "runtime_dir = \"%s/run\";\n"
+            "sessions: { idle_timeout = %d; max = 100; };\n"
+            "sessiond: { timeout_ms = %d; };\n"
+            "server: { sets = [ %s ]; };\n"
+            "streams: { heartbeat_s = 1; max = %d; per_session = %d; replay_events = %d;\n"
+            "           queue_bytes = 8192; retry_ms = %d; request_timeout_s = 5; };\n",
+            f->dir, idle, TIMEOUT_MS, sets, MAX_TOTAL, MAX_SESS, REPLAY, RETRY_MS);
+    return fclose(fp);
+}
+
+static pid_t spawn(const struct fx *f)
+{
+    pid_t pid = fork();
+
+    if (pid != 0)
+        return pid;
+    int fd = open(f->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    execl(f->bin, "mcp-sessiond", "-c", f->conf, (char *)NULL);
+    _exit(127);
+}
+
+static int reap_child(pid_t pid, int ms)
+{
+    int64_t deadline = now_ms() + ms;
+    int st;
+
+    for (;;) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+        if (r == pid)
+            return st;
+        if (r < 0 || now_ms() > deadline)
+            break;
+        sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+static int64_t status_int(struct fx *f, const char *name)
+{
+    json_object *st = NULL, *v;
+
+    assert_int_equal(sessc_status(f->sc, &st), MCP_OK);
+    assert_true(json_object_object_get_ex(st, name, &v));
+    int64_t n = json_object_get_int64(v);
+    json_object_put(st);
+    return n;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void dump_log(const struct fx *f)
+{
+    char line[512];
+    FILE *fp = fopen(f->log, "r");
+
+    if (fp == NULL)
+        return;
+    while (fgets(line, sizeof(line), fp) != NULL)
+        printf("# daemon: %s%s", line, strchr(line, '\n') ? "" : "\n");
+    fclose(fp);
+}
+
+static int group_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    char err[CFG_ERR_LEN];
+    const char *build = getenv("MCP_BUILD");
+
+    if (f == NULL)
+        return -1;
+    *state = f;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(f->dir, sizeof(f->dir), "/tmp/mcp-sdstream-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(f->conf, sizeof(f->conf), "%s/mcp.conf", f->dir);
+    snprintf(f->log, sizeof(f->log), "%s/sessiond.log", f->dir);
+    snprintf(f->bin, sizeof(f->bin), "%s/mcp-sessiond", build && build[0] ? build : "build");
+    if (access(f->bin, X_OK) != 0) {
+        printf("# %s: not built\n", f->bin);
+        return -1;
+    }
+    f->cfg = malloc(sizeof(*f->cfg));
+    if (f->cfg == NULL || write_conf(f, 60, "\"conformance\"") != 0 ||
+        cfg_load(f->cfg, f->conf, NULL, err, sizeof(err)) != MCP_OK) {
+        printf("# config: %s\n", err);
+        return -1;
+    }
+    f->sc = sessc_new(f->cfg);
+    f->sc2 = sessc_new(f->cfg);
+    f->pid = spawn(f);
+    int64_t deadline = now_ms() + 10000;
+    while (now_ms() < deadline) {
+        json_object *st = NULL;
+        if (sessc_status(f->sc, &st) == MCP_OK) {
+            json_object_put(st);
+            return 0;
+        }
+        sleep_ms(20);
+    }
+    dump_log(f);
+    return -1;
+}
+
+static int group_teardown(void **state)
+{
+    struct fx *f = *state;
+
+    if (f == NULL)
+        return 0;
+    if (f->pid > 0) {
+        kill(f->pid, SIGKILL);
+        waitpid(f->pid, NULL, 0);
+    }
+    sessc_free(f->sc);
+    sessc_free(f->sc2);
+    dump_log(f);
+    if (f->dir[0] != '\0')
+        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(f->cfg);
+    free(f);
+    return 0;
+}
+
+/* --- helpers ---------------------------------------------------------------------------- */
+
+static void create(struct fx *f, char id[IPC_SESSION_ID_LEN + 1])
+{
+    json_object *s = NULL, *v;
+
+    assert_int_equal(sessc_create(f->sc, PRINCIPAL, "2025-11-25", NULL, NULL, &s), MCP_OK);
+    assert_true(json_object_object_get_ex(s, "id", &v));
+    memcpy(id, json_object_get_string(v), IPC_SESSION_ID_LEN + 1);
+    json_object_put(s);
+}
+
+static void subscribe(struct fx *f, const char *sid, const char *uri)
+{
+    json_object *ch = json_object_new_object();
+
+    json_object_object_add(ch, "subscribe", json_object_new_string(uri));
+    assert_int_equal(sessc_update(f->sc, sid, PRINCIPAL, ch, NULL), MCP_OK);
+    json_object_put(ch);
+}
+
+static void peer_free(struct peer *p)
+{
+    if (p == NULL)
+        return;
+    if (p->fd >= 0)
+        close(p->fd);
+    free(p->text);
+    free(p);
+}
+
+/* Hands one end of a new socketpair over (then closes it, as a worker does); *out gets the
+ * other end on MCP_OK. sndbuf > 0 shrinks the handed end's send buffer. */
+static enum mcp_err attach_ex(struct fx *f, const char *sid, enum sessc_attach_kind kind,
+                              const char *last, const char *endpoint, uint16_t reqid, int sndbuf,
+                              struct peer **out)
+{
+    int sv[2];
+
+    *out = NULL;
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    if (sndbuf > 0)
+        assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+    enum mcp_err rc =
+        sessc_stream_attach(f->sc, sid, PRINCIPAL, kind, last, endpoint, sv[1], reqid, 0);
+    if (rc != MCP_OK) {
+        /* the worker still owns the connection: nothing was written to it */
+        char c;
+        assert_int_equal(recv(sv[0], &c, 1, MSG_DONTWAIT), -1);
+        assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+    close(sv[1]);
+    if (rc != MCP_OK) {
+        close(sv[0]);
+        return rc;
+    }
+    struct peer *p = calloc(1, sizeof(*p));
+    assert_non_null(p);
+    p->fd = sv[0];
+    p->reqid = reqid;
+    p->cap = 4096;
+    p->text = calloc(1, p->cap);
+    *out = p;
+    return MCP_OK;
+}
+
+static enum mcp_err attach(struct fx *f, const char *sid, const char *last, struct peer **out)
+{
+    return attach_ex(f, sid, SESSC_ATTACH_GET, last, NULL, 1, 0, out);
+}
+
+/* Parses the complete records in p->raw. */
+static void peer_parse(struct peer *p)
+{
+    size_t off = 0;
+
+    while (p->rlen - off >= 8) {
+        const unsigned char *h = p->raw + off;
+        size_t clen = (size_t)h[4] << 8 | h[5], plen = h[6];
+        if (p->rlen - off < 8 + clen + plen)
+            break;
+        uint16_t id = (uint16_t)(h[2] << 8 | h[3]);
+        if (h[0] != 1 || id != p->reqid || p->ended)
+            p->bad = true;
+        if (h[1] == 6) { /* STDOUT */
+            if (clen == 0)
+                p->stdout_closed = true;
+            else if (p->stdout_closed)
+                p->bad = true;
+            if (p->len + clen + 1 > p->cap) {
+                p->cap = (p->len + clen + 1) * 2;
+                p->text = realloc(p->text, p->cap);
+                assert_non_null(p->text);
+            }
+            memcpy(p->text + p->len, h + 8, clen);
+            p->len += clen;
+            p->text[p->len] = '\0';
+        } else if (h[1] == 3 && clen == 8) { /* END_REQUEST */
+            if (!p->stdout_closed || h[8] | h[9] | h[10] | h[11] | h[12])
+                p->bad = true;
+            p->ended = true;
+        } else {
+            p->bad = true;
+        }
+        off += 8 + clen + plen;
+    }
+    memmove(p->raw, p->raw + off, p->rlen - off);
+    p->rlen -= off;
+}
+
+/* Reads what arrives within ms. */
+static void peer_pump(struct peer *p, int ms)
+{
+    struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+
+    if (p->eof)
+        return;
+    if (poll(&pfd, 1, ms) <= 0)
+        return;
+    ssize_t n = recv(p->fd, p->raw + p->rlen, sizeof(p->raw) - p->rlen, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        p->eof = true;
+        return;
+    }
+    if (n > 0) {
+        p->rlen += (size_t)n;
+        peer_parse(p);
+    }
+}
+
+/* Waits up to ms until the STDOUT text contains needle. */
+static bool peer_wait_text(struct peer *p, const char *needle, int ms)
+{
+    int64_t deadline = now_ms() + ms;
+
+    while (strstr(p->text, needle) == NULL && !p->eof && now_ms() < deadline)
+        peer_pump(p, 20);
+    return strstr(p->text, needle) != NULL;
+}
+
+/* Waits up to ms for the connection to end cleanly (END_REQUEST, then EOF). */
+static bool peer_wait_end(struct peer *p, int ms)
+{
+    int64_t deadline = now_ms() + ms;
+
+    while (!p->eof && now_ms() < deadline)
+        peer_pump(p, 20);
+    return p->eof && p->ended && !p->bad;
+}
+
+/* Reads for ms, whatever comes. */
+static void peer_drain(struct peer *p, int ms)
+{
+    int64_t deadline = now_ms() + ms;
+
+    while (!p->eof && now_ms() < deadline)
+        peer_pump(p, 20);
+}
+
+/* Event blocks of the SSE text after the head, comments left out, joined as
+ * "id=<id>;event=<name>;data=<data>|..." (absent fields omitted). */
+static void peer_events(const struct peer *p, char *out, size_t cap)
+{
+    const char *t = p->text;
+    size_t off = 0;
+
+    out[0] = '\0';
+    if (strncmp(t, HEAD, strlen(HEAD)) != 0)
+        return;
+    t += strlen(HEAD);
+    while (*t != '\0') {
+        const char *end = strstr(t, "\n\n");
+        if (end == NULL)
+            break;
+        if (*t != ':') {
+            char block[4096] = "";
+            size_t bl = 0;
+            for (const char *line = t; line < end + 1;) {
+                const char *nl = strchr(line, '\n');
+                int n = 0;
+                if (strncmp(line, "id: ", 4) == 0)
+                    n = snprintf(block + bl, sizeof(block) - bl, "id=%.*s;", (int)(nl - line - 4),
+                                 line + 4);
+                else if (strncmp(line, "event: ", 7) == 0)
+                    n = snprintf(block + bl, sizeof(block) - bl, "event=%.*s;",
+                                 (int)(nl - line - 7), line + 7);
+                else if (strncmp(line, "retry: ", 7) == 0)
+                    n = snprintf(block + bl, sizeof(block) - bl, "retry=%.*s;",
+                                 (int)(nl - line - 7), line + 7);
+                else if (strncmp(line, "data: ", 6) == 0)
+                    n = snprintf(block + bl, sizeof(block) - bl, "data=%.*s;", (int)(nl - line - 6),
+                                 line + 6);
+                else if (strncmp(line, "data:", 5) == 0)
+                    n = snprintf(block + bl, sizeof(block) - bl, "data=;");
+                assert_true(n >= 0 && (size_t)n < sizeof(block) - bl);
+                bl += (size_t)n;
+                line = nl + 1;
+            }
+            if (bl > 0)
+                block[bl - 1] = '\0'; /* the last ';' */
+            int n = snprintf(out + off, cap - off, "%s%s", off ? "|" : "", block);
+            assert_true(n >= 0 && (size_t)n < cap - off);
+            off += (size_t)n;
+        }
+        t = end + 2;
+    }
+}
+
+static json_object *note(const char *method, int n)
+{
+    char text[160];
+
+    snprintf(text, sizeof(text), "{\"jsonrpc\":\"2.0\",\"method\":\"%s\",\"params\":{\"n\":%d}}",
+             method, n);
+    return json_tokener_parse(text);
+}
+
+/* Publishes {"jsonrpc":"2.0","method":"m","params":{"n":n}} on key; returns the event id. */
+static void publish(struct fx *f, const char *sid, const char *key, int n, int flags, char *id)
+{
+    json_object *msg = note("m", n);
+    int cancelled = -1;
+
+    assert_int_equal(sessc_stream_publish(f->sc, sid, PRINCIPAL, key, msg, flags, id, &cancelled),
+                     MCP_OK);
+    assert_int_equal(cancelled, 0);
+    json_object_put(msg);
+}
+
+/* Waits until sessiond holds want connections in all. */
+static void wait_streams(struct fx *f, int64_t want)
+{
+    int64_t deadline = now_ms() + 3000;
+
+    while (status_int(f, "streams") != want && now_ms() < deadline)
+        sleep_ms(20);
+    assert_int_equal(status_int(f, "streams"), want);
+}
+
+/* --- tests ------------------------------------------------------------------------------ */
+
+static void test_head_events_heartbeat(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX], ev[2048];
+    struct peer *p;
+    json_object *msg = note("notifications/message", 1);
+
+    create(f, sid);
+    assert_int_equal(attach_ex(f, sid, SESSC_ATTACH_GET, NULL, NULL, 7, 0, &p), MCP_OK);
+    assert_true(peer_wait_text(p, HEAD, 2000));
+    assert_int_equal(strncmp(p->text, HEAD, strlen(HEAD)), 0);
+    assert_int_equal(status_int(f, "streams"), 1);
+
+    assert_int_equal(sessc_notify(f->sc, sid, PRINCIPAL, NULL, msg), MCP_OK);
+    publish(f, sid, "0", 2, 0, id);
+    assert_string_equal(id, "0.1");
+    int cancelled = -1;
+    assert_int_equal(sessc_stream_publish(f->sc, sid, PRINCIPAL, "0", NULL, 0, id, &cancelled),
+                     MCP_OK); /* priming */
+    assert_string_equal(id, "0.2");
+    assert_true(peer_wait_text(p, "id: 0.2\n", 2000));
+    peer_drain(p, 50);
+    peer_events(p, ev, sizeof(ev));
+    assert_string_equal(ev, "id=0.0;data={\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+                            "message\",\"params\":{\"n\":1}}|"
+                            "id=0.1;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":"
+                            "2}}|id=0.2;data=");
+    /* final is refused on stream 0 */
+    assert_int_equal(
+        sessc_stream_publish(f->sc, sid, PRINCIPAL, "0", msg, SESSC_PUBLISH_FINAL, id, NULL),
+        MCP_E_INVALID_PARAMS);
+
+    /* heartbeats: one a second, staggered */
+    size_t before = p->len;
+    assert_true(peer_wait_text(p, ": ping\n\n", 2500));
+    assert_true(p->len > before);
+    assert_false(p->bad);
+    assert_false(p->eof);
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    json_object_put(msg);
+}
+
+static void test_conflict_and_eof(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX], ev[1024];
+    struct peer *p, *q = NULL;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_OK);
+    assert_int_equal(attach(f, sid, NULL, &q), MCP_E_STREAM_CONFLICT);
+    publish(f, sid, "0", 1, 0, id);
+    assert_true(peer_wait_text(p, "id: 0.0\n", 2000));
+    /* the client left (EOF): the stream is free again and resumable */
+    peer_free(p);
+    wait_streams(f, 0);
+    publish(f, sid, "0", 2, 0, id);
+    publish(f, sid, "0", 3, 0, id);
+    assert_int_equal(attach(f, sid, "0.0", &q), MCP_OK);
+    assert_true(peer_wait_text(q, "id: 0.2\n", 2000));
+    peer_drain(q, 50);
+    peer_events(q, ev, sizeof(ev));
+    assert_string_equal(ev,
+                        "id=0.1;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":2}}"
+                        "|id=0.2;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":"
+                        "3}}");
+    /* resuming a stream that is held is a conflict too */
+    assert_int_equal(attach(f, sid, "0.1", &p), MCP_E_STREAM_CONFLICT);
+    peer_free(q);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+static void test_replay_post_stream(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], other[IPC_SESSION_ID_LEN + 1];
+    char k[SESSC_KEY_MAX], k2[SESSC_KEY_MAX], id[SESSC_EVENT_ID_MAX], last[SESSC_EVENT_ID_MAX];
+    char ev[2048], want[2048];
+    struct peer *p = NULL;
+    json_object *rpc = json_object_new_int(5);
+
+    create(f, sid);
+    create(f, other);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, rpc, k), MCP_OK);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, NULL, k2), MCP_OK);
+    assert_string_not_equal(k, k2);
+    assert_string_not_equal(k, "0");
+    publish(f, sid, k, 0, 0, id);
+    snprintf(want, sizeof(want), "%s.0", k);
+    assert_string_equal(id, want);
+    publish(f, sid, k2, 100, 0, id); /* another stream's events never show up */
+    publish(f, sid, k, 1, 0, id);
+    publish(f, sid, k2, 101, 0, id);
+    publish(f, sid, k, 2, 0, last);
+    publish(f, sid, "0", 200, 0, id);
+
+    /* Last-Event-ID k.0: exactly k.1 and k.2, then live events of k */
+    snprintf(id, sizeof(id), "%s.0", k);
+    assert_int_equal(attach(f, sid, id, &p), MCP_OK);
+    assert_true(peer_wait_text(p, last, 2000));
+    publish(f, sid, k, 3, 0, id);
+    assert_true(peer_wait_text(p, id, 2000));
+    /* the response ends the stream and the connection */
+    publish(f, sid, k, 4, SESSC_PUBLISH_FINAL, id);
+    assert_true(peer_wait_end(p, 2000));
+    peer_events(p, ev, sizeof(ev));
+    snprintf(want, sizeof(want),
+             "id=%s.1;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":1}}|"
+             "id=%s.2;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":2}}|"
+             "id=%s.3;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":3}}|"
+             "id=%s.4;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":4}}",
+             k, k, k, k);
+    assert_string_equal(ev, want);
+    peer_free(p);
+    /* an ended stream takes nothing more */
+    json_object *msg = note("m", 5);
+    assert_int_equal(sessc_stream_publish(f->sc, sid, PRINCIPAL, k, msg, 0, id, NULL),
+                     MCP_E_INVALID_PARAMS);
+    json_object_put(msg);
+
+    /* resuming the ended stream replays what follows and ends */
+    snprintf(id, sizeof(id), "%s.2", k);
+    assert_int_equal(attach(f, sid, id, &p), MCP_OK);
+    assert_true(peer_wait_end(p, 2000));
+    peer_events(p, ev, sizeof(ev));
+    snprintf(want, sizeof(want),
+             "id=%s.3;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":3}}|"
+             "id=%s.4;data={\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":{\"n\":4}}",
+             k, k);
+    assert_string_equal(ev, want);
+    peer_free(p);
+
+    /* refused ids: malformed, unknown stream, another session's, never issued, too old */
+    assert_int_equal(attach(f, sid, "garbage", &p), MCP_E_BAD_EVENT_ID);
+    assert_int_equal(attach(f, sid, "999.0", &p), MCP_E_BAD_EVENT_ID);
+    snprintf(id, sizeof(id), "%s.0", k2);
+    assert_int_equal(attach(f, other, id, &p), MCP_E_BAD_EVENT_ID);
+    snprintf(id, sizeof(id), "%s.9", k2);
+    assert_int_equal(attach(f, sid, id, &p), MCP_E_BAD_EVENT_ID);
+    for (int i = 0; i < REPLAY + 1; i++)
+        publish(f, sid, k2, 102 + i, 0, id); /* k2 has 7 events now; the log keeps 4 */
+    snprintf(id, sizeof(id), "%s.1", k2);
+    assert_int_equal(attach(f, sid, id, &p), MCP_E_BAD_EVENT_ID);
+    snprintf(id, sizeof(id), "%s.2", k2);
+    assert_int_equal(attach(f, sid, id, &p), MCP_OK);
+    assert_true(peer_wait_text(p, "\"n\":106", 2000));
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    assert_int_equal(sessc_delete(f->sc, other, PRINCIPAL), MCP_OK);
+    json_object_put(rpc);
+}
+
+static void test_caps(void **state)
+{
+    struct fx *f = *state;
+    char a[IPC_SESSION_ID_LEN + 1], b[IPC_SESSION_ID_LEN + 1], c[IPC_SESSION_ID_LEN + 1];
+    char keys[4][SESSC_KEY_MAX], id[SESSC_EVENT_ID_MAX];
+    struct peer *held[8] = {0};
+    int n = 0;
+
+    create(f, a);
+    create(f, b);
+    create(f, c);
+    /* per session: "0" plus resumed POST streams */
+    assert_int_equal(attach(f, a, NULL, &held[n++]), MCP_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sessc_stream_open(f->sc, a, PRINCIPAL, NULL, keys[i]), MCP_OK);
+        publish(f, a, keys[i], i, 0, id);
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(id, sizeof(id), "%.15s.0", keys[i]);
+        assert_int_equal(attach(f, a, id, &held[n++]), MCP_OK);
+    }
+    snprintf(id, sizeof(id), "%.15s.0", keys[2]);
+    struct peer *p = NULL;
+    assert_int_equal(attach(f, a, id, &p), MCP_E_SESSION_STREAMS_FULL);
+    /* in all: 3 + 3 = MAX_TOTAL */
+    assert_int_equal(attach(f, b, NULL, &held[n++]), MCP_OK);
+    for (int i = 0; i < 2; i++) {
+        char k[SESSC_KEY_MAX];
+        assert_int_equal(sessc_stream_open(f->sc, b, PRINCIPAL, NULL, k), MCP_OK);
+        publish(f, b, k, i, 0, id);
+        snprintf(id, sizeof(id), "%s.0", k);
+        assert_int_equal(attach(f, b, id, &held[n++]), MCP_OK);
+    }
+    assert_int_equal(status_int(f, "streams"), MAX_TOTAL);
+    assert_int_equal(attach(f, c, NULL, &p), MCP_E_STREAMS_FULL);
+    /* one leaves: room again */
+    peer_free(held[0]);
+    held[0] = NULL;
+    wait_streams(f, MAX_TOTAL - 1);
+    assert_int_equal(attach(f, c, NULL, &held[0]), MCP_OK);
+    for (int i = 0; i < n; i++)
+        peer_free(held[i]);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, a, PRINCIPAL), MCP_OK);
+    assert_int_equal(sessc_delete(f->sc, b, PRINCIPAL), MCP_OK);
+    assert_int_equal(sessc_delete(f->sc, c, PRINCIPAL), MCP_OK);
+}
+
+static void test_slow_reader_dropped(void **state)
+{
+    struct fx *f = *state;
+    char slow[IPC_SESSION_ID_LEN + 1], fast[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    struct peer *s = NULL, *q = NULL;
+    char big[2200];
+
+    create(f, slow);
+    create(f, fast);
+    assert_int_equal(attach_ex(f, slow, SESSC_ATTACH_GET, NULL, NULL, 1, 4096, &s), MCP_OK);
+    assert_int_equal(attach(f, fast, NULL, &q), MCP_OK);
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    json_object *msg = json_object_new_object();
+    json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(msg, "method", json_object_new_string("m"));
+    json_object_object_add(msg, "pad", json_object_new_string(big));
+    /* never read s: its queue passes streams.queue_bytes and sessiond drops it */
+    int i;
+    for (i = 0; i < 400 && status_int(f, "streams") == 2; i++)
+        assert_int_equal(sessc_stream_publish(f->sc, slow, PRINCIPAL, "0", msg, 0, id, NULL),
+                         MCP_OK);
+    printf("# slow reader dropped after %d events\n", i);
+    assert_true(i < 400);
+    assert_int_equal(status_int(f, "streams"), 1);
+    /* the others are unaffected */
+    publish(f, fast, "0", 1, 0, id);
+    assert_true(peer_wait_text(q, "id: 0.0\n", 2000));
+    /* the dropped one ends without END_REQUEST: what it got, then EOF */
+    peer_drain(s, 2000);
+    assert_true(s->eof);
+    assert_false(s->ended);
+    assert_true(s->len > 0);
+    peer_free(s);
+    peer_free(q);
+    wait_streams(f, 0);
+    json_object_put(msg);
+    assert_int_equal(sessc_delete(f->sc, slow, PRINCIPAL), MCP_OK);
+    assert_int_equal(sessc_delete(f->sc, fast, PRINCIPAL), MCP_OK);
+}
+
+static void test_abort_record(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    struct peer *p = NULL;
+    /* a late empty STDIN record, then ABORT_REQUEST (request id 3), split across writes */
+    const unsigned char stdin_rec[8] = {1, 5, 0, 3, 0, 0, 0, 0};
+    const unsigned char abort_rec[8] = {1, 2, 0, 3, 0, 0, 0, 0};
+
+    create(f, sid);
+    assert_int_equal(attach_ex(f, sid, SESSC_ATTACH_GET, NULL, NULL, 3, 0, &p), MCP_OK);
+    publish(f, sid, "0", 1, 0, id);
+    assert_true(peer_wait_text(p, "id: 0.0\n", 2000));
+    assert_int_equal(send(p->fd, stdin_rec, 8, 0), 8);
+    assert_int_equal(send(p->fd, abort_rec, 5, 0), 5);
+    sleep_ms(100);
+    assert_int_equal(status_int(f, "streams"), 1); /* half a record: nothing yet */
+    assert_int_equal(send(p->fd, abort_rec + 5, 3, 0), 3);
+    assert_true(peer_wait_end(p, 2000));
+    peer_free(p);
+    wait_streams(f, 0);
+    /* the stream stays resumable */
+    publish(f, sid, "0", 2, 0, id);
+    assert_int_equal(attach(f, sid, "0.0", &p), MCP_OK);
+    assert_true(peer_wait_text(p, "id: 0.1\n", 2000));
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+static void test_client_request_roundtrip(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], k[SESSC_KEY_MAX], id[SESSC_EVENT_ID_MAX];
+    char want[64];
+    struct peer *p = NULL;
+    json_object *msg = NULL, *resp = NULL, *v, *rid;
+    json_object *params = json_tokener_parse("{\"messages\":[],\"maxTokens\":100}");
+    json_object *rpc = json_object_new_string("call-1");
+
+    create(f, sid);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, rpc, k), MCP_OK);
+    publish(f, sid, k, 0, 0, id);
+    snprintf(id, sizeof(id), "%s.0", k);
+    assert_int_equal(attach(f, sid, id, &p), MCP_OK); /* the client resumed the POST stream */
+    assert_int_equal(
+        sessc_client_request(f->sc, sid, PRINCIPAL, k, "sampling/createMessage", params, &msg, id),
+        MCP_OK);
+    snprintf(want, sizeof(want), "%s.1", k);
+    assert_string_equal(id, want);
+    assert_true(json_object_object_get_ex(msg, "id", &rid));
+    assert_true(json_object_is_type(rid, json_type_int));
+    assert_true(json_object_object_get_ex(msg, "method", &v));
+    assert_string_equal(json_object_get_string(v), "sampling/createMessage");
+    assert_true(json_object_object_get_ex(msg, "params", &v));
+    assert_true(json_object_equal(v, params));
+    /* it went out on the held connection too */
+    assert_true(peer_wait_text(p, "\"method\":\"sampling/createMessage\"", 2000));
+
+    /* the answer arrives at another worker before anyone awaits it */
+    json_object *answer = json_object_new_object();
+    json_object_object_add(answer, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(answer, "id", json_object_get(rid));
+    json_object_object_add(answer, "result", json_tokener_parse("{\"model\":\"m\"}"));
+    assert_int_equal(sessc_deliver(f->sc2, sid, PRINCIPAL, answer), MCP_OK);
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 2000, &resp), MCP_OK);
+    assert_true(json_object_equal(resp, answer));
+    json_object_put(resp);
+    json_object_put(answer);
+    json_object_put(msg);
+
+    /* await first; the answer comes 300 ms later from another process */
+    assert_int_equal(
+        sessc_client_request(f->sc, sid, PRINCIPAL, k, "elicitation/create", NULL, &msg, id),
+        MCP_OK);
+    assert_true(json_object_object_get_ex(msg, "id", &rid));
+    int64_t want_id = json_object_get_int64(rid);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct sessc *w2 = sessc_new(f->cfg);
+        char text[128];
+        sleep_ms(300);
+        snprintf(text, sizeof(text), "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"ok\":1}}",
+                 (long long)want_id);
+        json_object *a = json_tokener_parse(text);
+        int rc = sessc_deliver(w2, sid, PRINCIPAL, a);
+        json_object_put(a);
+        sessc_free(w2);
+        _exit(rc == MCP_OK ? 0 : 1);
+    }
+    int64_t t0 = now_ms();
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 5000, &resp), MCP_OK);
+    int64_t took = now_ms() - t0;
+    printf("# await answered after %lld ms\n", (long long)took);
+    assert_true(took >= 250 && took < 3000);
+    assert_true(json_object_object_get_ex(resp, "result", &v));
+    int st = reap_child(child, 5000);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    json_object_put(resp);
+    json_object_put(msg);
+
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    json_object_put(params);
+    json_object_put(rpc);
+}
+
+static void test_await_timeout(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    json_object *msg = NULL, *resp = (json_object *)1, *rid;
+
+    create(f, sid);
+    assert_int_equal(sessc_client_request(f->sc, sid, PRINCIPAL, "0", "roots/list", NULL, &msg, id),
+                     MCP_OK);
+    assert_true(json_object_object_get_ex(msg, "id", &rid));
+    int64_t t0 = now_ms();
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 300, &resp), MCP_E_TIMEOUT);
+    int64_t took = now_ms() - t0;
+    printf("# await timed out after %lld ms\n", (long long)took);
+    assert_true(took >= 280 && took < 300 + TIMEOUT_MS);
+    assert_null(resp);
+    /* sessiond forgot it: a late answer is dropped, a second await refused */
+    json_object *answer = json_object_new_object();
+    json_object_object_add(answer, "id", json_object_get(rid));
+    json_object_object_add(answer, "result", json_object_new_object());
+    assert_int_equal(sessc_deliver(f->sc2, sid, PRINCIPAL, answer), MCP_OK);
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 100, &resp), MCP_E_INVALID_PARAMS);
+    json_object_put(answer);
+    json_object_put(msg);
+    /* the connection is fine afterwards */
+    assert_int_equal(status_int(f, "streams"), 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+static void test_cancel(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], k[SESSC_KEY_MAX], id[SESSC_EVENT_ID_MAX];
+    json_object *rpc = json_object_new_int(42), *early = json_object_new_string("77");
+    json_object *msg = NULL, *resp = NULL, *rid;
+    int cancelled = -1;
+
+    create(f, sid);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, rpc, k), MCP_OK);
+    assert_int_equal(sessc_cancelled(f->sc, sid, PRINCIPAL, rpc, &cancelled), MCP_OK);
+    assert_int_equal(cancelled, 0);
+    assert_int_equal(
+        sessc_client_request(f->sc, sid, PRINCIPAL, k, "elicitation/create", NULL, &msg, id),
+        MCP_OK);
+    assert_true(json_object_object_get_ex(msg, "id", &rid));
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct sessc *w2 = sessc_new(f->cfg);
+        sleep_ms(300);
+        int rc = sessc_cancel(w2, sid, PRINCIPAL, rpc);
+        sessc_free(w2);
+        _exit(rc == MCP_OK ? 0 : 1);
+    }
+    int64_t t0 = now_ms();
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 5000, &resp), MCP_E_CANCELLED);
+    assert_true(now_ms() - t0 < 3000);
+    int st = reap_child(child, 5000);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    json_object_put(msg);
+
+    /* the stream reports it; nothing more is published; requests on it are refused */
+    json_object *m = note("m", 1);
+    assert_int_equal(sessc_stream_publish(f->sc, sid, PRINCIPAL, k, m, 0, id, &cancelled), MCP_OK);
+    assert_int_equal(cancelled, 1);
+    assert_string_equal(id, "");
+    assert_int_equal(sessc_cancelled(f->sc, sid, PRINCIPAL, rpc, &cancelled), MCP_OK);
+    assert_int_equal(cancelled, 1);
+    assert_int_equal(sessc_client_request(f->sc, sid, PRINCIPAL, k, "x", NULL, &msg, id),
+                     MCP_E_CANCELLED);
+    assert_int_equal(
+        sessc_stream_publish(f->sc, sid, PRINCIPAL, k, m, SESSC_PUBLISH_FINAL, id, &cancelled),
+        MCP_OK);
+    assert_int_equal(cancelled, 1);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, rpc, k), MCP_E_CANCELLED);
+    /* a cancellation that overtakes its request */
+    assert_int_equal(sessc_cancel(f->sc, sid, PRINCIPAL, early), MCP_OK);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, early, k), MCP_E_CANCELLED);
+    json_object *other = json_object_new_int(77); /* the integer 77 is another id */
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, other, k), MCP_OK);
+    json_object_put(other);
+    json_object_put(m);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    json_object_put(rpc);
+    json_object_put(early);
+}
+
+static void test_notify_uri_filter_and_watch(void **state)
+{
+    struct fx *f = *state;
+    char a[IPC_SESSION_ID_LEN + 1], b[IPC_SESSION_ID_LEN + 1], ev[4096];
+    struct peer *pa = NULL, *pb = NULL;
+    json_object *m1 = note("notifications/resources/updated", 1);
+    json_object *m2 = note("notifications/resources/updated", 2);
+    json_object *m3 = note("notifications/resources/updated", 3);
+
+    create(f, a);
+    create(f, b);
+    subscribe(f, a, "test://a");
+    subscribe(f, a, "test://watched-resource");
+    assert_int_equal(attach(f, a, NULL, &pa), MCP_OK);
+    assert_int_equal(attach(f, b, NULL, &pb), MCP_OK);
+    assert_int_equal(sessc_notify(f->sc, NULL, NULL, "test://a", m1), MCP_OK);   /* a only */
+    assert_int_equal(sessc_notify(f->sc, b, PRINCIPAL, "test://a", m2), MCP_OK); /* nobody */
+    assert_int_equal(sessc_notify(f->sc, NULL, NULL, NULL, m3), MCP_OK);         /* both */
+    assert_true(peer_wait_text(pa, "\"n\":3", 2000));
+    assert_true(peer_wait_text(pb, "\"n\":3", 2000));
+    assert_null(strstr(pb->text, "\"n\":1"));
+    assert_null(strstr(pa->text, "\"n\":2"));
+    assert_null(strstr(pb->text, "\"n\":2"));
+
+    /* the conformance set's watched resource changes every 3 s: a is told, b is not */
+    assert_true(peer_wait_text(pa, "\"uri\":\"test://watched-resource\"", 4000));
+    peer_drain(pb, 100);
+    assert_null(strstr(pb->text, "watched-resource"));
+    peer_events(pa, ev, sizeof(ev));
+    assert_non_null(strstr(ev, "data={\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/"
+                               "updated\",\"params\":{\"uri\":\"test://watched-resource\"}}"));
+    peer_free(pa);
+    peer_free(pb);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, a, PRINCIPAL), MCP_OK);
+    assert_int_equal(sessc_delete(f->sc, b, PRINCIPAL), MCP_OK);
+    json_object_put(m1);
+    json_object_put(m2);
+    json_object_put(m3);
+}
+
+static void test_legacy_stream(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], url[128], ev[2048], want[2048], id[SESSC_EVENT_ID_MAX];
+    struct peer *p = NULL;
+    json_object *s = NULL, *m = note("notifications/message", 9);
+
+    create(f, sid);
+    snprintf(url, sizeof(url), "/messages?session_id=%s", sid);
+    assert_int_equal(attach_ex(f, sid, SESSC_ATTACH_LEGACY, NULL, NULL, 1, 0, &p),
+                     MCP_E_INVALID_PARAMS); /* no endpoint */
+    assert_int_equal(attach_ex(f, sid, SESSC_ATTACH_LEGACY, NULL, url, 1, 0, &p), MCP_OK);
+    assert_true(peer_wait_text(p, url, 2000));
+    assert_int_equal(sessc_notify(f->sc, sid, PRINCIPAL, NULL, m), MCP_OK);
+    publish(f, sid, "0", 10, 0, id);
+    assert_true(peer_wait_text(p, "\"n\":10", 2000));
+    peer_events(p, ev, sizeof(ev));
+    snprintf(want, sizeof(want),
+             "event=endpoint;data=%s|event=message;data={\"jsonrpc\":\"2.0\",\"method\":"
+             "\"notifications/message\",\"params\":{\"n\":9}}|event=message;data={\"jsonrpc\":"
+             "\"2.0\",\"method\":\"m\",\"params\":{\"n\":10}}",
+             url);
+    assert_string_equal(ev, want);
+    /* the session lives exactly as long as this connection */
+    struct peer *q = NULL;
+    assert_int_equal(attach(f, sid, NULL, &q), MCP_E_STREAM_CONFLICT);
+    peer_free(p);
+    int64_t deadline = now_ms() + 2000;
+    enum mcp_err rc = MCP_OK;
+    while (now_ms() < deadline && (rc = sessc_get(f->sc, sid, PRINCIPAL, &s)) == MCP_OK) {
+        json_object_put(s);
+        s = NULL;
+        sleep_ms(20);
+    }
+    assert_int_equal(rc, MCP_E_SESSION_NOT_FOUND);
+    wait_streams(f, 0);
+    json_object_put(m);
+}
+
+static void test_delete_ends_streams(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], k[SESSC_KEY_MAX], id[SESSC_EVENT_ID_MAX];
+    struct peer *p = NULL, *q = NULL;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_OK);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, NULL, k), MCP_OK);
+    publish(f, sid, k, 1, 0, id);
+    assert_int_equal(attach(f, sid, id, &q), MCP_OK);
+    assert_true(peer_wait_text(p, HEAD, 2000));
+    assert_true(peer_wait_text(q, HEAD, 2000));
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    assert_true(peer_wait_end(p, 2000));
+    assert_true(peer_wait_end(q, 2000));
+    peer_free(p);
+    peer_free(q);
+    wait_streams(f, 0);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_E_SESSION_NOT_FOUND);
+}
+
+static void test_polling_close(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX], ev[1024], want[128];
+    struct peer *p = NULL;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_OK);
+    publish(f, sid, "0", 1, SESSC_PUBLISH_CLOSE, id);
+    assert_true(peer_wait_end(p, 2000));
+    peer_events(p, ev, sizeof(ev));
+    snprintf(want, sizeof(want), "id=0.0;retry=%d;data=", RETRY_MS);
+    assert_non_null(strstr(ev, want));
+    peer_free(p);
+    wait_streams(f, 0);
+    /* the stream goes on: the client resumes it */
+    publish(f, sid, "0", 2, 0, id);
+    assert_int_equal(attach(f, sid, "0.0", &p), MCP_OK);
+    assert_true(peer_wait_text(p, "id: 0.1\n", 2000));
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+static void test_bad_requests(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], k[SESSC_KEY_MAX], id[SESSC_EVENT_ID_MAX];
+    struct peer *p = NULL;
+    json_object *m = note("m", 1), *dbl = json_object_new_double(1.5);
+    int cancelled;
+
+    create(f, sid);
+    assert_int_equal(attach(f, "00000000000000000000000000000000", NULL, &p),
+                     MCP_E_SESSION_NOT_FOUND);
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    assert_int_equal(
+        sessc_stream_attach(f->sc, sid, "someone-else", SESSC_ATTACH_GET, NULL, NULL, sv[1], 1, 0),
+        MCP_E_SESSION_NOT_FOUND);
+    /* a descriptor without its message kind: refused, nothing written */
+    assert_int_equal(sessc_stream_attach(f->sc, sid, PRINCIPAL, (enum sessc_attach_kind)9, NULL,
+                                         NULL, sv[1], 1, 0),
+                     MCP_E_INVALID_PARAMS);
+    char c;
+    assert_int_equal(recv(sv[0], &c, 1, MSG_DONTWAIT), -1);
+    close(sv[0]);
+    close(sv[1]);
+    assert_int_equal(
+        sessc_stream_attach(f->sc, sid, PRINCIPAL, SESSC_ATTACH_GET, NULL, NULL, -1, 1, 0),
+        MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_stream_publish(f->sc, sid, PRINCIPAL, "7", m, 0, id, &cancelled),
+                     MCP_E_INVALID_PARAMS); /* no such stream */
+    assert_int_equal(sessc_stream_publish(f->sc, sid, PRINCIPAL, "01", m, 0, id, &cancelled),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_stream_open(f->sc, sid, PRINCIPAL, dbl, k), MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_stream_open(f->sc, sid, "someone-else", NULL, k),
+                     MCP_E_SESSION_NOT_FOUND);
+    assert_int_equal(status_int(f, "streams"), 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    json_object_put(m);
+    json_object_put(dbl);
+}
+
+/* SIGHUP: server.sets changes -> list_changed x3 to every session with a stream 0; and a
+ * short sessions.idle_timeout: expiry ends held connections cleanly. */
+static void test_reload_list_changed_and_expiry(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1];
+    struct peer *p = NULL;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_OK);
+    assert_true(peer_wait_text(p, HEAD, 2000));
+    assert_int_equal(write_conf(f, 1, ""), 0);
+    assert_int_equal(kill(f->pid, SIGHUP), 0);
+    assert_true(peer_wait_text(p, "notifications/resources/list_changed", 2000));
+    assert_non_null(strstr(p->text, "\"method\":\"notifications/tools/list_changed\"}"));
+    assert_non_null(strstr(p->text, "\"method\":\"notifications/prompts/list_changed\"}"));
+    /* no request for more than 1 s: the session expires and its stream ends */
+    assert_true(peer_wait_end(p, 4000));
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_E_SESSION_NOT_FOUND);
+    /* back to the group's settings */
+    assert_int_equal(write_conf(f, 60, "\"conformance\""), 0);
+    assert_int_equal(kill(f->pid, SIGHUP), 0);
+    int64_t deadline = now_ms() + 3000;
+    while (status_int(f, "idle_timeout_s") != 60 && now_ms() < deadline)
+        sleep_ms(20);
+    assert_int_equal(status_int(f, "idle_timeout_s"), 60);
+}
+
+static void test_sigterm_ends_streams(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], want[64];
+    struct peer *p = NULL, *q = NULL;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_OK);
+    char other[IPC_SESSION_ID_LEN + 1], url[128];
+    create(f, other);
+    snprintf(url, sizeof(url), "/messages?session_id=%s", other);
+    assert_int_equal(attach_ex(f, other, SESSC_ATTACH_LEGACY, NULL, url, 1, 0, &q), MCP_OK);
+    assert_true(peer_wait_text(p, HEAD, 2000));
+    assert_true(peer_wait_text(q, url, 2000));
+    assert_int_equal(kill(f->pid, SIGTERM), 0);
+    assert_true(peer_wait_end(p, 3000));
+    assert_true(peer_wait_end(q, 3000));
+    snprintf(want, sizeof(want), "retry: %d\n\n", RETRY_MS);
+    assert_non_null(strstr(p->text, want));
+    int st = reap_child(f->pid, 10000);
+    f->pid = 0;
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0); /* under ASan: LeakSanitizer found nothing */
+    peer_free(p);
+    peer_free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_head_events_heartbeat),
+        cmocka_unit_test(test_conflict_and_eof),
+        cmocka_unit_test(test_replay_post_stream),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_slow_reader_dropped),
+        cmocka_unit_test(test_abort_record),
+        cmocka_unit_test(test_client_request_roundtrip),
+        cmocka_unit_test(test_await_timeout),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_notify_uri_filter_and_watch),
+        cmocka_unit_test(test_legacy_stream),
+        cmocka_unit_test(test_delete_ends_streams),
+        cmocka_unit_test(test_polling_close),
+        cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_reload_list_changed_and_expiry),
+        cmocka_unit_test(test_sigterm_ends_streams),
+    };
+    cmocka_set_message_output(CM_OUTPUT_TAP);
+    return cmocka_run_group_tests_name("sdstream", tests, group_setup, group_teardown);
+}
