@@ -53,15 +53,16 @@ enum sstate { S_HEAD, S_OPEN, S_DONE };
 
 struct conn {
     int fd;
-    unsigned char kind, state, got, connected, armed_out;
+    unsigned char kind, state, got, got_last, connected, armed_out;
     int idx;         /* session index (streams), slot (init connections) */
     char *buf;       /* head / response / probe-stream bytes */
     size_t len, cap;
     char *wbuf;      /* unsent request bytes */
     size_t wlen, woff;
-    char tail[16];   /* last bytes of the previous read (needle split across reads) */
+    char tail[24];   /* last bytes of the previous read (needle split across reads) */
     unsigned char tail_len;
     int64_t t_got;   /* ns, CLOCK_REALTIME (kernel rx time) of the first list_changed */
+    int64_t t_last;  /* ... of resources/list_changed, the last of the three */
 };
 
 static const char *host = "127.0.0.1";
@@ -519,7 +520,9 @@ static int64_t *idle_rx;
 static size_t n_idle_rx, cap_idle_rx;
 static int record_idle_rx;
 static int status_hist[600];
-static const char needle[] = "list_changed";
+/* the first list_changed of a stream (whichever kind), and the last one sessiond sends */
+static const char needle[] = "list_changed", needle_last[] = "resources/list_changed";
+static int fanout_got_last;
 
 static void stream_start(int i)
 {
@@ -535,27 +538,33 @@ static void stream_start(int i)
     streams_started++;
 }
 
-static void stream_scan(struct conn *c, const char *p, size_t n, int64_t ts)
+static int scan_for(const struct conn *c, const char *p, size_t n, const char *nd)
 {
-    const size_t L = sizeof(needle) - 1;
-    if (!fanout_armed || c->got) {
-        goto keep_tail;
-    }
-    char joint[32];
-    size_t jt = c->tail_len, jn = n < L - 1 ? n : L - 1;
+    size_t L = strlen(nd), jt = c->tail_len, jn = n < L - 1 ? n : L - 1;
+    char joint[64];
     memcpy(joint, c->tail, jt);
     memcpy(joint + jt, p, jn);
-    if (memmem(joint, jt + jn, needle, L) || memmem(p, n, needle, L)) {
+    return memmem(joint, jt + jn, nd, L) || memmem(p, n, nd, L);
+}
+
+static void stream_scan(struct conn *c, const char *p, size_t n, int64_t ts)
+{
+    const size_t K = sizeof(c->tail); /* >= strlen(needle_last) - 1 */
+    if (fanout_armed && !c->got && scan_for(c, p, n, needle)) {
         c->got = 1;
         c->t_got = ts;
         fanout_got++;
     }
-keep_tail:
-    if (n >= L - 1) {
-        memcpy(c->tail, p + n - (L - 1), L - 1);
-        c->tail_len = (unsigned char)(L - 1);
+    if (fanout_armed && !c->got_last && scan_for(c, p, n, needle_last)) {
+        c->got_last = 1;
+        c->t_last = ts;
+        fanout_got_last++;
+    }
+    if (n >= K) {
+        memcpy(c->tail, p + n - K, K);
+        c->tail_len = (unsigned char)K;
     } else {
-        size_t keep = c->tail_len + n > L - 1 ? L - 1 - n : c->tail_len;
+        size_t keep = c->tail_len + n > K ? K - n : c->tail_len;
         memmove(c->tail, c->tail + c->tail_len - keep, keep);
         memcpy(c->tail + keep, p, n);
         c->tail_len = (unsigned char)(keep + n);
@@ -1047,7 +1056,7 @@ int main(int argc, char **argv)
     if (kill(sessiond_pid, SIGHUP) != 0)
         die("kill -HUP %d: %s", sessiond_pid, strerror(errno));
     tp = mono_s();
-    while (fanout_got < streams_open && mono_s() - tp < 15)
+    while ((fanout_got < streams_open || fanout_got_last < streams_open) && mono_s() - tp < 15)
         pump(50);
     snapshot(&sf1);
     int64_t *arr = calloc((size_t)n_streams, sizeof(int64_t));
@@ -1063,6 +1072,15 @@ int main(int argc, char **argv)
     out("fanout_p99_ms", "%.3f", pct_ms(arr, na, 0.99));
     out("fanout_last_ms", "%.3f", na ? arr[na - 1] / 1e6 : -1);
     out("fanout_spread_ms", "%.3f", na ? (arr[na - 1] - arr[0]) / 1e6 : -1);
+    na = 0;
+    for (int i = 0; i < n_streams; i++)
+        if (streams[i].got_last)
+            arr[na++] = streams[i].t_last - t_hup;
+    qsort(arr, (size_t)na, sizeof(int64_t), cmp_i64);
+    out("fanout3_delivered", "%d", na);
+    out("fanout3_first_ms", "%.3f", na ? arr[0] / 1e6 : -1);
+    out("fanout3_p50_ms", "%.3f", pct_ms(arr, na, 0.50));
+    out("fanout3_last_ms", "%.3f", na ? arr[na - 1] / 1e6 : -1);
     /* CPU used from just before the SIGHUP until every stream had it (clock ticks: 10 ms) */
     out("fanout_cpu_sessiond_ms", "%.0f", sf1.sd_cpu - sf0.sd_cpu);
     out("fanout_cpu_lighttpd_ms", "%.0f", sf1.lt_cpu - sf0.lt_cpu);

@@ -108,6 +108,7 @@ pid_of() { sed -n "s/^$1=//p" "$tmp/run/pids"; }
 sessiond=$(pid_of sessiond) lighttpd=$(pid_of lighttpd)
 sleep 1   # let lighttpd fork its workers
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "stack on 127.0.0.1:$port (sessiond $sessiond, lighttpd $lighttpd, $workers workers); $n streams..."
 "$tmp/sse-load" --port "$port" --streams "$n" --sessiond-pid "$sessiond" --lighttpd-pid "$lighttpd" \
     --conf "$tmp/bench.conf" --conf-changed "$tmp/bench-changed.conf" --samples "$samples" \
@@ -129,7 +130,8 @@ if grep -qi 'out-of-fds\|sockets disabled\|connection limit' "$tmp/run/lighttpd-
 fi
 
 # ---- the table --------------------------------------------------------------------------------
-awk -F= -v n="$n" -v hb="$heartbeat" -v samples="$samples" -v gap="$gap_ms" '
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+awk -F= -v n="$n" -v hb="$heartbeat" -v lb="$load_before" -v la="$load_after" -v cores="$(nproc)" -v samples="$samples" -v gap="$gap_ms" '
     { x = substr($0, length($1) + 2); v[$1] = ($1 == "streams_failed_status" && v[$1] != "") ? v[$1] ", " x : x }
     function kb(a, b, m) { return m > 0 ? sprintf("%.2f", (v[a] - v[b]) / m) : "-" }
     function verdict(x, lim) { return (x == "" || x < 0) ? "n/a" : (x + 0 <= lim ? "ok" : "MISSED") }
@@ -141,7 +143,8 @@ awk -F= -v n="$n" -v hb="$heartbeat" -v samples="$samples" -v gap="$gap_ms" '
         printf "\nmcp-fcgi idle-stream bench: %d GET /mcp streams asked, %d open (%s failed), heartbeat %s s\n",
             n, open, v["streams_failed"], hb
         if (v["streams_failed_status"] != "") printf "failed streams by HTTP status (0: connection closed): %s\n", v["streams_failed_status"]
-        printf "sessions created in %s s, streams opened in %s s\n\n", v["sessions_seconds"], v["streams_seconds"]
+        printf "sessions created in %s s, streams opened in %s s\n", v["sessions_seconds"], v["streams_seconds"]
+        printf "load average before / after: %s / %s on %d cores (other work on the machine skews every time below)\n\n", lb, la, cores
         printf "%-52s %14s %12s %s\n", "measure", "value", "target", "verdict"
         printf "%-52s %14s %12s %s\n", "-------", "-----", "------", "-------"
         printf "%-52s %11.2f KB %12s %s\n", "sessiond RSS per idle stream", sd_stream, "<= 2 KB", verdict(sd_stream, 2)
@@ -159,6 +162,8 @@ awk -F= -v n="$n" -v hb="$heartbeat" -v samples="$samples" -v gap="$gap_ms" '
             (v["fanout_delivered"] + 0 == v["fanout_streams"] + 0) ? verdict(v["fanout_last_ms"], 50) : "MISSED (not all)"
         printf "%-52s %14s %12s\n", "list_changed: streams reached / open",
             v["fanout_delivered"] "/" v["fanout_streams"], ""
+        printf "%-52s %11.3f ms %12s\n", "all three list_changed (resources/ is sent last): p50", v["fanout3_p50_ms"], ""
+        printf "%-52s %11.3f ms %12s\n", "all three list_changed: last arrival", v["fanout3_last_ms"], ""
         printf "%-52s %14s %12s\n", "CPU in the fan-out: sessiond / lighttpd / client (ms)",
             v["fanout_cpu_sessiond_ms"] " / " v["fanout_cpu_lighttpd_ms"] " / " v["fanout_cpu_client_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "single event (POST /messages ping -> /sse): p50", v["event_p50_ms"], ""
