@@ -54,15 +54,15 @@ enum sstate { S_HEAD, S_OPEN, S_DONE };
 struct conn {
     int fd;
     unsigned char kind, state, got, got_last, connected, armed_out;
-    int idx;         /* session index (streams), slot (init connections) */
-    char *buf;       /* head / response / probe-stream bytes */
+    int idx;   /* session index (streams), slot (init connections) */
+    char *buf; /* head / response / probe-stream bytes */
     size_t len, cap;
-    char *wbuf;      /* unsent request bytes */
+    char *wbuf; /* unsent request bytes */
     size_t wlen, woff;
-    char tail[24];   /* last bytes of the previous read (needle split across reads) */
+    char tail[24]; /* last bytes of the previous read (needle split across reads) */
     unsigned char tail_len;
-    int64_t t_got;   /* ns, CLOCK_REALTIME (kernel rx time) of the first list_changed */
-    int64_t t_last;  /* ... of resources/list_changed, the last of the three */
+    int64_t t_got;  /* ns, CLOCK_REALTIME (kernel rx time) of the first list_changed */
+    int64_t t_last; /* ... of resources/list_changed, the last of the three */
 };
 
 static const char *host = "127.0.0.1";
@@ -92,8 +92,14 @@ static int64_t now_ns(clockid_t clk)
     clock_gettime(clk, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
-static int64_t rt_ns(void) { return now_ns(CLOCK_REALTIME); }
-static double mono_s(void) { return now_ns(CLOCK_MONOTONIC) / 1e9; }
+static int64_t rt_ns(void)
+{
+    return now_ns(CLOCK_REALTIME);
+}
+static double mono_s(void)
+{
+    return now_ns(CLOCK_MONOTONIC) / 1e9;
+}
 
 static void out(const char *key, const char *fmt, ...)
 {
@@ -349,8 +355,8 @@ static ssize_t conn_recv(struct conn *c, char *dst, size_t cap, int64_t *ts)
 {
     char ctl[256];
     struct iovec iov = {dst, cap};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-                         .msg_controllen = sizeof(ctl)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
     ssize_t n = recvmsg(c->fd, &msg, 0);
     if (n < 0)
         return errno == EAGAIN || errno == EINTR ? -1 : -2;
@@ -487,8 +493,8 @@ static void init_on_response(struct conn *c, const struct resp *r)
     if (init_state[slot] == I_INIT) {
         if (r->status != 200 || !r->sid[0]) {
             if (++init_failures <= 5)
-                note("initialize got HTTP %d%s: %.200s", r->status, r->sid[0] ? "" : " without a session id",
-                     c->buf);
+                note("initialize got HTTP %d%s: %.200s", r->status,
+                     r->sid[0] ? "" : " without a session id", c->buf);
             if (init_failures > 50)
                 die("too many failed initialize requests");
             init_send(c); /* the same session index again */
@@ -496,11 +502,12 @@ static void init_on_response(struct conn *c, const struct resp *r)
         }
         snprintf(sids[s], sizeof(sids[s]), "%s", r->sid);
         init_state[slot] = I_NOTE;
-        conn_send(c,
-                  "POST /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: application/json, text/event-stream\r\n"
-                  "Content-Type: application/json\r\nMcp-Session-Id: %s\r\n"
-                  "MCP-Protocol-Version: 2025-11-25\r\nContent-Length: %zu\r\n\r\n%s",
-                  host, port, sids[s], strlen(note_body), note_body);
+        conn_send(
+            c,
+            "POST /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: application/json, text/event-stream\r\n"
+            "Content-Type: application/json\r\nMcp-Session-Id: %s\r\n"
+            "MCP-Protocol-Version: 2025-11-25\r\nContent-Length: %zu\r\n\r\n%s",
+            host, port, sids[s], strlen(note_body), note_body);
         return;
     }
     if (init_state[slot] == I_NOTE) {
@@ -531,10 +538,11 @@ static void stream_start(int i)
     c->idx = i;
     c->state = S_HEAD;
     conn_open(c);
-    conn_send(c,
-              "GET /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nMcp-Session-Id: %s\r\n"
-              "MCP-Protocol-Version: 2025-11-25\r\n\r\n",
-              host, port, sids[i]);
+    conn_send(
+        c,
+        "GET /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nMcp-Session-Id: %s\r\n"
+        "MCP-Protocol-Version: 2025-11-25\r\n\r\n",
+        host, port, sids[i]);
     streams_started++;
 }
 
@@ -781,10 +789,18 @@ static void pump(int timeout_ms)
         if (!(evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
             continue;
         switch (c->kind) {
-        case K_STREAM: stream_readable(c); break;
-        case K_INIT: init_readable(c); break;
-        case K_PSSE: psse_readable(c); break;
-        case K_PPOST: ppost_readable(c); break;
+        case K_STREAM:
+            stream_readable(c);
+            break;
+        case K_INIT:
+            init_readable(c);
+            break;
+        case K_PSSE:
+            psse_readable(c);
+            break;
+        case K_PPOST:
+            ppost_readable(c);
+            break;
         }
     }
 }
@@ -858,28 +874,60 @@ static void copy_file(const char *from, const char *to)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"port", 1, 0, 'p'},         {"streams", 1, 0, 'n'},      {"sessiond-pid", 1, 0, 's'},
-        {"lighttpd-pid", 1, 0, 'l'}, {"conf", 1, 0, 'c'},         {"conf-changed", 1, 0, 'C'},
-        {"init-conns", 1, 0, 'i'},   {"open-parallel", 1, 0, 'o'}, {"samples", 1, 0, 'S'},
-        {"gap-ms", 1, 0, 'g'},       {"settle-s", 1, 0, 't'},     {"max-s", 1, 0, 'm'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"port", 1, 0, 'p'},
+                                         {"streams", 1, 0, 'n'},
+                                         {"sessiond-pid", 1, 0, 's'},
+                                         {"lighttpd-pid", 1, 0, 'l'},
+                                         {"conf", 1, 0, 'c'},
+                                         {"conf-changed", 1, 0, 'C'},
+                                         {"init-conns", 1, 0, 'i'},
+                                         {"open-parallel", 1, 0, 'o'},
+                                         {"samples", 1, 0, 'S'},
+                                         {"gap-ms", 1, 0, 'g'},
+                                         {"settle-s", 1, 0, 't'},
+                                         {"max-s", 1, 0, 'm'},
+                                         {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'p': port = atoi(optarg); break;
-        case 'n': n_streams = atoi(optarg); break;
-        case 's': sessiond_pid = atoi(optarg); break;
-        case 'l': lighttpd_pid = atoi(optarg); break;
-        case 'c': conf_path = optarg; break;
-        case 'C': conf_changed = optarg; break;
-        case 'i': init_conns = atoi(optarg); break;
-        case 'o': open_parallel = atoi(optarg); break;
-        case 'S': samples = atoi(optarg); break;
-        case 'g': gap_ms = atoi(optarg); break;
-        case 't': settle_s = atoi(optarg); break;
-        case 'm': max_s = atoi(optarg); break;
-        default: return 2;
+        case 'p':
+            port = atoi(optarg);
+            break;
+        case 'n':
+            n_streams = atoi(optarg);
+            break;
+        case 's':
+            sessiond_pid = atoi(optarg);
+            break;
+        case 'l':
+            lighttpd_pid = atoi(optarg);
+            break;
+        case 'c':
+            conf_path = optarg;
+            break;
+        case 'C':
+            conf_changed = optarg;
+            break;
+        case 'i':
+            init_conns = atoi(optarg);
+            break;
+        case 'o':
+            open_parallel = atoi(optarg);
+            break;
+        case 'S':
+            samples = atoi(optarg);
+            break;
+        case 'g':
+            gap_ms = atoi(optarg);
+            break;
+        case 't':
+            settle_s = atoi(optarg);
+            break;
+        case 'm':
+            max_s = atoi(optarg);
+            break;
+        default:
+            return 2;
         }
     }
     if (!port || n_streams < 1 || !sessiond_pid || !lighttpd_pid || !conf_path || !conf_changed ||
@@ -935,7 +983,8 @@ int main(int argc, char **argv)
     t = mono_s();
     int next = 0;
     while (mono_s() - t < 120) {
-        while (next < n_streams && streams_started - streams_open - streams_failed - streams_ended < open_parallel)
+        while (next < n_streams &&
+               streams_started - streams_open - streams_failed - streams_ended < open_parallel)
             stream_start(next++);
         if (next == n_streams && streams_open + streams_failed + streams_ended >= n_streams)
             break;
@@ -955,15 +1004,17 @@ int main(int argc, char **argv)
 
     /* 3. latency probe on one 2024-11-05 stream while the N streams idle */
     conn_open(&psse);
-    conn_send(&psse, "GET /sse HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n\r\n", host, port);
+    conn_send(&psse, "GET /sse HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n\r\n", host,
+              port);
     double tp = mono_s();
     while (!probe_endpoint[0] && mono_s() - tp < 10 && !probe_eof)
         pump(10);
     if (!probe_endpoint[0])
         die("GET /sse gave no endpoint event within 10 s");
-    probe_post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-               "\"2024-11-05\",\"capabilities\":{},\"clientInfo\":{\"name\":\"mcp-fcgi-bench\","
-               "\"version\":\"1.0\"}}}");
+    probe_post(
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+        "\"2024-11-05\",\"capabilities\":{},\"clientInfo\":{\"name\":\"mcp-fcgi-bench\","
+        "\"version\":\"1.0\"}}}");
     if (!wait_probe("\"id\":1,", 10) || post_status != 202)
         die("legacy initialize: POST %s got HTTP %d, answer %s", probe_endpoint, post_status,
             probe_seen_ts ? "seen" : "not seen on the stream");
@@ -972,9 +1023,11 @@ int main(int argc, char **argv)
     probe_post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
     if (!wait_probe(NULL, 10))
         die("legacy notifications/initialized not answered");
-    int64_t *lat = calloc((size_t)samples, sizeof(int64_t)), *rtt = calloc((size_t)samples, sizeof(int64_t));
+    int64_t *lat = calloc((size_t)samples, sizeof(int64_t)),
+            *rtt = calloc((size_t)samples, sizeof(int64_t));
     int nlat = 0, lost = 0;
-    int64_t *t_sent = calloc((size_t)samples, sizeof(int64_t)), *lat_raw = calloc((size_t)samples, sizeof(int64_t));
+    int64_t *t_sent = calloc((size_t)samples, sizeof(int64_t)),
+            *lat_raw = calloc((size_t)samples, sizeof(int64_t));
     cap_idle_rx = (size_t)n_streams * 8 + 1024;
     idle_rx = calloc(cap_idle_rx, sizeof(int64_t));
     if (!lat || !rtt || !t_sent || !lat_raw || !idle_rx)
@@ -994,7 +1047,8 @@ int main(int argc, char **argv)
         probe_post(body);
         if (!wait_probe(want, 5) || post_status != 202) {
             if (++lost <= 3)
-                note("probe sample %d: POST got %d, event %s", k, post_status, probe_seen_ts ? "seen" : "missing");
+                note("probe sample %d: POST got %d, event %s", k, post_status,
+                     probe_seen_ts ? "seen" : "missing");
             if (probe_eof)
                 die("the probe stream ended");
             continue;
