@@ -62,6 +62,24 @@ cleanup() {
         fi
         wait "$stack_pid" 2>/dev/null
     fi
+    # Workers that outlived mcp-stack. With server.max-worker, the lighttpd master stops its
+    # workers with kill(0, SIGTERM): that reaches its whole process group, i.e. everything
+    # mcp-stack started. multiwatch then respawns the workers it lost, and a respawned
+    # worker that is already in accept() when its stop signal arrives never returns from it;
+    # mcp-stack kills multiwatch after 5 s and the worker stays. They are ours: their
+    # command line names this run's private configuration file.
+    local left _
+    left=$(ps -eo pid=,args= | awk -v c="-c $tmp/bench.conf" 'index($0, c) { print $1 }')
+    if [ -n "$left" ]; then
+        say "stopping $(echo $left | wc -w) mcp-fcgi worker(s) that outlived mcp-stack: $(echo $left)"
+        kill -TERM $left 2>/dev/null
+        for _ in $(seq 20); do
+            left=$(for p in $left; do kill -0 "$p" 2>/dev/null && echo "$p"; done)
+            [ -z "$left" ] && break
+            sleep 0.1
+        done
+        [ -n "$left" ] && kill -KILL $left 2>/dev/null
+    fi
     if [ "$keep" = 1 ]; then say "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
