@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // sdk-client.mjs - drive an MCP server with the official TypeScript SDK client (Client +
-// StreamableHTTPClientTransport) and report each step as TAP.
+// StreamableHTTPClientTransport) and report each step as TAP. The client declares `sampling` and
+// answers sampling/createMessage with a fixed text (SAMPLING_REPLY).
 //
 //   node sdk-client.mjs <url>          e.g. http://127.0.0.1:8080/mcp
 //
@@ -15,7 +16,7 @@
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 
 const url = process.argv[2];
 if (!url || process.argv.length > 3) {
@@ -71,7 +72,20 @@ function describeError(e) {
 }
 
 // ---- the test list --------------------------------------------------------------------------
-const client = new Client({ name: 'mcp-fcgi-interop-sdk-client', version: '1.0.0' }, { capabilities: {} });
+const client = new Client({ name: 'mcp-fcgi-interop-sdk-client', version: '1.0.0' },
+  { capabilities: { sampling: {} } });
+// The server's sampling/createMessage requests (test_sampling) get this fixed answer.
+const SAMPLING_REPLY = 'interop sampling reply 7f3a';
+const samplingRequests = [];
+client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+  samplingRequests.push(req.params);
+  return {
+    role: 'assistant',
+    content: { type: 'text', text: SAMPLING_REPLY },
+    model: 'mcp-fcgi-interop-fixed',
+    stopReason: 'endTurn',
+  };
+});
 const httpLog = []; // { method, status } of every HTTP exchange the transport makes
 const transport = new StreamableHTTPClientTransport(new URL(url), {
   fetch: async (input, init) => {
@@ -121,6 +135,31 @@ const tests = [
     }
     check(r.isError === true, `isError is not true: ${show(r)}`);
     check(Array.isArray(r.content) && r.content.length > 0, `isError result without content: ${show(r)}`);
+  }],
+  ['tools/call test_sampling: the server asks the client (sampling/createMessage) and returns its answer', async () => {
+    const prompt = 'What is 2 + 2? (interop)';
+    samplingRequests.length = 0;
+    const r = await client.callTool({ name: 'test_sampling', arguments: { prompt } }, undefined, reqOpts);
+    check(samplingRequests.length === 1, `the sampling handler ran ${samplingRequests.length} times, expected once`);
+    const asked = samplingRequests[0];
+    const askedText = (Array.isArray(asked?.messages) ? asked.messages : [])
+      .map((m) => (Array.isArray(m.content) ? m.content : [m.content]).map((c) => c?.text ?? '').join(' ')).join(' ');
+    check(askedText.includes(prompt), `sampling/createMessage did not carry the prompt: ${show(asked)}`);
+    check(!r.isError, `isError set: ${show(r)}`);
+    const text = (r.content ?? []).map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+    check(text.includes(SAMPLING_REPLY), `the result lacks the handler's text ${show(SAMPLING_REPLY)}: ${show(r.content)}`);
+    return `result: ${text}`;
+  }],
+  ['tools/call test_tool_with_progress with onprogress: 3 progress notifications (0, 50, 100 of 100)', async () => {
+    const seen = [];
+    const r = await client.callTool({ name: 'test_tool_with_progress' }, undefined,
+      { ...reqOpts, onprogress: (p) => seen.push(p) });
+    check(!r.isError, `isError set: ${show(r)}`);
+    check(seen.length === 3, `${seen.length} progress notification(s), expected 3: ${show(seen)}`);
+    check(seen.map((p) => p.progress).join() === '0,50,100', `progress values ${show(seen.map((p) => p.progress))}, expected [0,50,100]`);
+    check(seen.every((p) => p.total === 100), `total is not 100 in every notification: ${show(seen)}`);
+    const text = r.content?.[0]?.text ?? '';
+    check(/progress reported for token/.test(text), `the result does not mention the progress token: ${show(r.content)}`);
   }],
   ['resources/list contains test://static-text', async () => {
     const r = await client.listResources(undefined, reqOpts);

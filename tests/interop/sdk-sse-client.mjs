@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// sdk-sse-client.mjs - drive the 2024-11-05 HTTP+SSE transport of an MCP server with the
+// official TypeScript SDK (Client + SSEClientTransport) and report each step as TAP.
+//
+//   node sdk-sse-client.mjs <sse-url>      e.g. http://127.0.0.1:8080/sse
+//
+// Environment:
+//   SDK_CLIENT_TIMEOUT_MS      overall time limit (default 30000); when exceeded the running and
+//                              the remaining tests fail and the exit status is 1
+//   SDK_CLIENT_REQUEST_MS      per-request time limit (default 10000)
+//   MCP_EXPECT_PROTOCOL_VERSION  negotiated version expected (default: the SDK's latest; the SDK
+//                              asks for its latest version over this transport too)
+//   SSE_SESSION_END_MS         how long the session may take to end after close (default 10000)
+//
+// Exit status: 0 when every test passed, 1 otherwise. Failure diagnostics go to stderr.
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+
+const url = process.argv[2];
+if (!url || process.argv.length > 3) {
+  console.error('usage: node sdk-sse-client.mjs <sse-url>   (e.g. http://127.0.0.1:8080/sse)');
+  process.exit(2);
+}
+try {
+  new URL(url);
+} catch {
+  console.error(`sdk-sse-client: not a URL: ${url}`);
+  process.exit(2);
+}
+
+const OVERALL_MS = Number(process.env.SDK_CLIENT_TIMEOUT_MS || 30000);
+const REQUEST_MS = Number(process.env.SDK_CLIENT_REQUEST_MS || 10000);
+const END_MS = Number(process.env.SSE_SESSION_END_MS || 10000);
+const EXPECT_VERSION = process.env.MCP_EXPECT_PROTOCOL_VERSION || LATEST_PROTOCOL_VERSION;
+const reqOpts = { timeout: REQUEST_MS };
+
+// ---- tiny TAP emitter (as in sdk-client.mjs) ----------------------------------------------------
+let n = 0;
+let failed = 0;
+let current;
+function diag(msg) {
+  for (const line of String(msg).split('\n')) process.stderr.write(`#   ${line}\n`);
+}
+function ok(desc) {
+  console.log(`ok ${++n} - ${desc}`);
+}
+function notOk(desc, why) {
+  failed++;
+  console.log(`not ok ${++n} - ${desc}`);
+  diag(`Failed test '${desc}'`);
+  diag(why.replace(/^/gm, '  '));
+}
+function skip(desc, why) {
+  console.log(`ok ${++n} - ${desc} # SKIP ${why}`);
+}
+class CheckError extends Error {}
+function check(cond, msg) {
+  if (!cond) throw new CheckError(msg);
+}
+function show(v) {
+  const s = JSON.stringify(v);
+  return s && s.length > 600 ? `${s.slice(0, 600)}...` : s;
+}
+function describeError(e) {
+  if (e instanceof CheckError) return e.message;
+  const parts = [`${e?.name || 'Error'}: ${e?.message ?? e}`];
+  if (e?.code !== undefined) parts.push(`code: ${e.code}`);
+  if (e?.data !== undefined) parts.push(`data: ${show(e.data)}`);
+  if (e?.cause) parts.push(`cause: ${[e.cause.code, e.cause.message].filter(Boolean).join(' ') || e.cause}`);
+  return parts.join('\n');
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- the test list --------------------------------------------------------------------------
+const client = new Client({ name: 'mcp-fcgi-interop-sdk-sse-client', version: '1.0.0' }, { capabilities: {} });
+const httpLog = []; // { method, url, status, type } of every HTTP exchange the transport makes
+const transport = new SSEClientTransport(new URL(url), {
+  fetch: async (input, init) => {
+    const res = await fetch(input, init);
+    httpLog.push({
+      method: init?.method ?? 'GET',
+      url: String(input instanceof Request ? input.url : input),
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+    });
+    return res;
+  },
+});
+let connected = false;
+let endpoint; // the POST endpoint the server named (absolute URL)
+const transportErrors = [];
+transport.onerror = (e) => transportErrors.push(e?.message ?? String(e));
+
+const tests = [
+  ['connect: GET /sse, endpoint event, initialize over POST, negotiated protocol version', async () => {
+    await client.connect(transport, reqOpts);
+    connected = true;
+    const get = httpLog.find((x) => x.method === 'GET');
+    check(get && get.status === 200 && get.type.startsWith('text/event-stream'),
+      `GET ${url}: ${show(get)} (expected 200 text/event-stream)`);
+    const post = httpLog.find((x) => x.method === 'POST');
+    check(post, 'no POST made for initialize');
+    endpoint = post.url;
+    const ep = new URL(endpoint);
+    check(ep.origin === new URL(url).origin, `endpoint ${endpoint} is not on the SSE URL's origin`);
+    check(/^[0-9a-f]{32}$/.test(ep.searchParams.get('session_id') ?? ''),
+      `endpoint ${endpoint} lacks session_id=<32 hex digits>`);
+    check(post.status === 202, `POST initialize got HTTP ${post.status}, expected 202`);
+    const info = client.getServerVersion();
+    check(info && typeof info.name === 'string' && info.name.length > 0,
+      `serverInfo.name missing or empty: ${show(info)}`);
+    // Client.connect hands the negotiated version to the transport (a TS-private field)
+    const version = transport._protocolVersion;
+    check(version === EXPECT_VERSION, `negotiated protocol version ${show(version)}, expected ${EXPECT_VERSION}`);
+    const caps = client.getServerCapabilities();
+    check(caps && caps.tools, `server capabilities lack tools: ${show(caps)}`);
+    return `server ${info.name} ${info.version ?? ''}, protocol ${version}, endpoint ${ep.pathname}${ep.search}`;
+  }],
+  ['tools/list is non-empty and contains test_simple_text', async () => {
+    const r = await client.listTools(undefined, reqOpts);
+    check(Array.isArray(r.tools) && r.tools.length > 0, `empty tool list: ${show(r)}`);
+    check(r.tools.some((t) => t.name === 'test_simple_text'),
+      `test_simple_text not listed; tools: ${r.tools.map((t) => t.name).join(', ')}`);
+  }],
+  ['tools/call test_simple_text returns the fixture text', async () => {
+    const r = await client.callTool({ name: 'test_simple_text' }, undefined, reqOpts);
+    check(!r.isError, `isError set: ${show(r)}`);
+    const c = r.content?.[0];
+    check(c?.type === 'text' && c.text === 'This is a simple text response for testing.',
+      `unexpected content: ${show(r.content)}`);
+  }],
+  ['resources/read test://static-text is text/plain text', async () => {
+    const r = await client.readResource({ uri: 'test://static-text' }, reqOpts);
+    const c = r.contents?.[0];
+    check(c, `no contents: ${show(r)}`);
+    check(c.uri === 'test://static-text', `contents[0].uri is ${show(c.uri)}`);
+    check(c.mimeType === 'text/plain', `contents[0].mimeType is ${show(c.mimeType)}`);
+    check(typeof c.text === 'string' && c.text.length > 0, `contents[0].text missing or empty: ${show(c)}`);
+  }],
+  ['prompts/get test_prompt_with_arguments substitutes arg1 and arg2', async () => {
+    const a1 = 'first-value-1';
+    const a2 = 'second value 2';
+    const r = await client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: a1, arg2: a2 } }, reqOpts);
+    check(Array.isArray(r.messages) && r.messages.length > 0, `no messages: ${show(r)}`);
+    const text = r.messages.map((m) => (m.content?.type === 'text' ? m.content.text : '')).join('\n');
+    check(text.includes(a1) && text.includes(a2), `message text lacks ${show(a1)} or ${show(a2)}: ${show(r.messages)}`);
+  }],
+  ['ping', async () => {
+    const r = await client.ping(reqOpts);
+    check(r && typeof r === 'object', `ping result is not an object: ${show(r)}`);
+  }],
+  ['close: the session ends with its stream (POST to the endpoint then gets 404)', async () => {
+    check(endpoint, 'no endpoint known');
+    await client.close();
+    connected = false;
+    // the web server notices the client left at its next write (a heartbeat), then sessiond
+    // ends the session: poll for a while
+    const deadline = Date.now() + END_MS;
+    let last;
+    while (Date.now() < deadline) {
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9001, method: 'ping' }),
+        signal: AbortSignal.timeout(REQUEST_MS),
+      });
+      last = `${res.status} ${(await res.text().catch(() => '')).slice(0, 200)}`;
+      if (res.status === 404) return;
+      await sleep(200);
+    }
+    throw new CheckError(`POST ${endpoint} still answered ${last} ${END_MS} ms after close (expected 404)`);
+  }],
+];
+
+// ---- run ------------------------------------------------------------------------------------
+const overall = setTimeout(() => {
+  const why = `sdk-sse-client: overall timeout of ${OVERALL_MS / 1000} s exceeded`;
+  notOk(current, `${why} (${httpLog.length} HTTP responses received before)`);
+  for (const [desc] of tests.slice(n)) notOk(desc, `not run: ${why}`);
+  process.exit(1);
+}, OVERALL_MS);
+
+console.log(`1..${tests.length}`);
+for (const [i, [desc, fn]] of tests.entries()) {
+  current = desc;
+  if (i > 0 && !connected && i < tests.length - 1) {
+    skip(desc, 'not connected');
+    continue;
+  }
+  if (i === tests.length - 1 && !endpoint) {
+    skip(desc, 'not connected');
+    continue;
+  }
+  try {
+    const info = await fn();
+    ok(desc);
+    if (info) console.log(`# ${info}`);
+  } catch (e) {
+    notOk(desc, describeError(e));
+  }
+}
+if (connected) await client.close().catch(() => {});
+clearTimeout(overall);
+if (failed && transportErrors.length) diag(`transport errors seen: ${transportErrors.slice(0, 5).join(' | ')}`);
+if (failed) console.log(`# sdk-sse-client: ${failed} of ${tests.length} failed against ${url}`);
+process.exit(failed ? 1 : 0);
