@@ -16,7 +16,7 @@
 
 #include "mcp_err.h"
 
-#define FCGI_REC_HEADER_LEN 8
+#define FCGI_REC_HEADER_LEN  8
 #define FCGI_REC_MAX_CONTENT 65535
 
 enum fcgi_rec_type {
@@ -46,12 +46,13 @@ size_t fcgi_rec_stdout(uint16_t request_id, const void *data, size_t len, void *
  * 16. */
 size_t fcgi_rec_end_request(uint16_t request_id, uint32_t app_status, void *out);
 
-/* Incremental reader of the records the web server sends after the hand-off. */
+/* Incremental reader of the records the web server sends after the hand-off. A zeroed struct
+ * is a reader at the start of a record. */
 struct fcgi_rec_reader {
     unsigned char hdr[FCGI_REC_HEADER_LEN];
-    size_t hdr_have;  /* header bytes collected */
-    size_t skip;      /* content + padding bytes of the current record still to skip */
-    uint8_t type;     /* type of the current record */
+    size_t hdr_have; /* header bytes collected */
+    size_t skip;     /* content + padding bytes of the current record still to skip */
+    uint8_t type;    /* type of the current record */
 };
 
 enum fcgi_rec_event {
@@ -63,7 +64,7 @@ enum fcgi_rec_event {
 /* Feeds n bytes. Records other than ABORT_REQUEST for request_id are skipped (contents
  * ignored), whatever their size; partial headers and contents carry over to the next call.
  * Returns the first event found (and stops consuming there). */
-enum fcgi_rec_event fcgi_rec_read(struct fcgi_rec_reader *r, uint16_t request_id,
-                                  const void *data, size_t n);
+enum fcgi_rec_event fcgi_rec_read(struct fcgi_rec_reader *r, uint16_t request_id, const void *data,
+                                  size_t n);
 
 #endif

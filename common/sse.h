@@ -24,11 +24,13 @@ size_t sse_event_size(const char *id, const char *event, size_t len);
 
 /* Writes one event into out (cap bytes). id, event may be NULL; retry_ms < 0 = no retry
  * field; data may hold any bytes except NUL. Returns the bytes written, 0 when cap is too
- * small. data NULL or len 0 writes "data: \n" (an event with empty data, e.g. priming). */
+ * small or id or event holds CR or LF. data NULL or len 0 writes "data: \n" (an event with
+ * empty data, e.g. priming). */
 size_t sse_event(char *out, size_t cap, const char *id, const char *event, long retry_ms,
                  const char *data, size_t len);
 
-/* Writes a comment ": <text>\n\n" (text without line breaks). Returns bytes, 0 if too small. */
+/* Writes a comment ": <text>\n\n" (text without line breaks; NULL = ""). Returns bytes, 0 if
+ * too small or text holds CR or LF. */
 size_t sse_comment(char *out, size_t cap, const char *text);
 
 /* Formats an event id "<key>.<seq>" into out[SSE_ID_MAX]. */
