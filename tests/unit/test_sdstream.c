@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -1080,6 +1082,45 @@ static void test_bad_requests(void **state)
     json_object_put(dbl);
 }
 
+/* A web server that talks FastCGI over TCP (loopback): the connection is a TCP socket. */
+static void test_tcp_connection(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    assert_true(lfd >= 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(lfd, 1), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+    int web = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(connect(web, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    int app = accept(lfd, NULL, NULL);
+    assert_true(app >= 0);
+    close(lfd);
+
+    create(f, sid);
+    assert_int_equal(
+        sessc_stream_attach(f->sc, sid, PRINCIPAL, SESSC_ATTACH_GET, NULL, NULL, app, 9, 1),
+        MCP_OK);
+    close(app);
+    struct peer *p = calloc(1, sizeof(*p));
+    assert_non_null(p);
+    p->fd = web;
+    p->reqid = 9;
+    p->cap = 4096;
+    p->text = calloc(1, p->cap);
+    publish(f, sid, "0", 1, 0, id);
+    assert_true(peer_wait_text(p, "id: 0.0\n", 2000));
+    assert_int_equal(strncmp(p->text, HEAD, strlen(HEAD)), 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    assert_true(peer_wait_end(p, 2000));
+    peer_free(p);
+    wait_streams(f, 0);
+}
+
 /* A raw control connection. */
 static int raw_connect(const struct fx *f)
 {
@@ -1249,6 +1290,7 @@ int main(void)
         cmocka_unit_test(test_delete_ends_streams),
         cmocka_unit_test(test_polling_close),
         cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_tcp_connection),
         cmocka_unit_test(test_frame_while_awaiting),
         cmocka_unit_test(test_delete_answers_await),
         cmocka_unit_test(test_reload_list_changed_and_expiry),
