@@ -80,15 +80,17 @@
  *                        "streams": int (connections held), "max_streams": int}}
  *
  * STREAM MESSAGES (0x0101..0x0109)
- *   Streams are the SSE responses of a session (fcgi-app/sessc.h, "STREAMS"): stream "0" is
- *   the standalone GET stream (or the 2024-11-05 GET /sse stream), "1", "2", ... are POST
- *   streams. Event ids are "<key>.<seq>" (common/sse.h). Every message below takes the
- *   common "id" and "principal" and answers MCP_E_SESSION_NOT_FOUND as IPC_SESS_GET does;
- *   only IPC_STREAM_ATTACH marks the session active. A "key" member is a string, a stream
- *   key of that session ("0" or one IPC_STREAM_OPEN returned); an unknown key gives
- *   MCP_E_INVALID_PARAMS. A "msg" member is one JSON-RPC message object whose JSON text is
- *   at most IPC_MAX_PAYLOAD - 512 bytes. An "rpc_id" member is a client request's JSON-RPC
- *   id: a string or an integer, whose JSON text is at most 255 bytes.
+ *   Streams are the SSE responses of a session (fcgi-app/sessc.h, "STREAMS"): stream "0"
+ *   is the standalone GET stream (or the 2024-11-05 GET /sse stream), "1", "2", ... are
+ *   POST streams. Event ids are "<key>.<seq>" (common/sse.h). Every message below takes
+ *   the common "id" and "principal" and answers MCP_E_SESSION_NOT_FOUND as IPC_SESS_GET
+ *   does; IPC_STREAM_OPEN, IPC_STREAM_PUBLISH, IPC_STREAM_ATTACH and IPC_CLIENT_REQUEST
+ *   mark the session active (a long tool call keeps its session), the others do not.
+ *   A "key" member is a string, a stream key of that session ("0" or one that
+ *   IPC_STREAM_OPEN returned); an unknown key gives MCP_E_INVALID_PARAMS. A "msg" member
+ *   is one JSON-RPC message object whose JSON text is at most IPC_MAX_PAYLOAD - 512
+ *   bytes. An "rpc_id" member is a client request's JSON-RPC id: a string or an integer,
+ *   whose JSON text is at most 255 bytes.
  *
  *   IPC_STREAM_OPEN    {"id", "principal", "rpc_id"?: the request the stream answers}
  *                      -> {"key": string}    MCP_E_CANCELLED (rpc_id was cancelled),

@@ -116,12 +116,12 @@ enum sessc_attach_kind {
 };
 
 /* Hands the live FastCGI connection fd (request fcgi_request_id, keep_conn from libfcgi) to
- * sessiond. On MCP_OK sessiond owns the connection: it writes the response head and the
- * events, and ends it; the worker must release the request without writing to it (and its
- * copy of fd may be closed). On any error the worker still owns fd and answers the error:
- * MCP_E_SESSION_NOT_FOUND, MCP_E_STREAM_CONFLICT (the GET stream is already held),
- * MCP_E_STREAMS_FULL, MCP_E_SESSION_STREAMS_FULL, MCP_E_BAD_EVENT_ID (last_event_id not an
- * event of this session's streams still kept), MCP_E_UNAVAILABLE.
+ * sessiond (kind LEGACY: when this fails, the fresh session stays; delete it). On MCP_OK sessiond
+ * owns the connection: it writes the response head and the events, and ends it; the worker must
+ * release the request without writing to it (and its copy of fd may be closed). On any error the
+ * worker still owns fd and answers the error: MCP_E_SESSION_NOT_FOUND, MCP_E_STREAM_CONFLICT (the
+ * GET stream is already held), MCP_E_STREAMS_FULL, MCP_E_SESSION_STREAMS_FULL, MCP_E_BAD_EVENT_ID
+ * (last_event_id not an event of this session's streams still kept), MCP_E_UNAVAILABLE.
  * last_event_id: the Last-Event-ID header or NULL. endpoint_url: LEGACY only. */
 enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *principal,
                                  enum sessc_attach_kind kind, const char *last_event_id,
@@ -161,8 +161,10 @@ enum mcp_err sessc_cancelled(struct sessc *sc, const char *sid, const char *prin
                              json_object *rpc_id, int *cancelled);
 
 /* Sends a notification (borrowed) on the standalone stream of session sid (NULL: of every
- * session). With uri set, only to sessions subscribed to uri. Sessions without a held
- * standalone stream get it appended to their stream "0" log, for a later GET to replay. */
+ * session; principal is then ignored and may be NULL). With uri set, only to sessions
+ * subscribed to uri. Sessions without a held standalone stream get it appended to their
+ * stream "0" log, for a later GET to replay; a session whose stream "0" never had a
+ * connection is skipped (no client can hold an id to resume it from). */
 enum mcp_err sessc_notify(struct sessc *sc, const char *sid, const char *principal, const char *uri,
                           json_object *msg);
 

@@ -304,7 +304,7 @@ static json_object *route_open(struct route *r, const struct sess_now *now, json
             return route_fail(MCP_E_INVALID_PARAMS, "rpc_id must be a string or an integer");
         rpc_id = rpc;
     }
-    if ((rc = route_sess(r, now, req, false, &ss)) != MCP_OK)
+    if ((rc = route_sess(r, now, req, true, &ss)) != MCP_OK)
         return route_fail(rc, rc == MCP_E_INVALID_PARAMS ? "principal must be a string" : NULL);
     if ((rc = stream_open(ss, now->mono_ms, rpc_id, &st)) != MCP_OK)
         return route_fail(rc, rc == MCP_E_CANCELLED ? "the client cancelled this request"
@@ -343,7 +343,7 @@ static json_object *route_publish(struct route *r, const struct sess_now *now, j
         return route_fail(MCP_E_INVALID_PARAMS, "msg must be an object, final and close booleans");
     if (msg != NULL && (text = route_msg_text(msg, &len)) == NULL)
         return route_fail(MCP_E_INVALID_PARAMS, "msg is too large");
-    if ((rc = route_sess(r, now, req, false, &ss)) != MCP_OK)
+    if ((rc = route_sess(r, now, req, true, &ss)) != MCP_OK)
         return route_fail(rc, NULL);
     if ((st = route_stream(ss, req, &rc)) == NULL)
         return route_fail(rc, "no such stream in this session");
@@ -467,7 +467,7 @@ static json_object *route_client_request(struct route *r, const struct sess_now 
     if (bad || method == NULL || method[0] == '\0')
         return route_fail(MCP_E_INVALID_PARAMS, "method must be a string of 1 to 255 bytes, "
                                                 "params an object");
-    if ((rc = route_sess(r, now, req, false, &ss)) != MCP_OK)
+    if ((rc = route_sess(r, now, req, true, &ss)) != MCP_OK)
         return route_fail(rc, NULL);
     if ((st = route_stream(ss, req, &rc)) == NULL)
         return route_fail(rc, "no such stream in this session");

@@ -237,7 +237,11 @@ enum mcp_err stream_append(struct stream *st, int64_t now_ms, const char *data, 
         TAILQ_REMOVE(&ss->open, st, link);
         TAILQ_INSERT_TAIL(&ss->open, st, link);
     }
-    if (keep > 0 && len <= STREAM_LOG_MAX_BYTES) {
+    if (keep <= 0 || len > STREAM_LOG_MAX_BYTES) {
+        /* the log must end with the newest event: without it, nothing older can resume */
+        while (!TAILQ_EMPTY(&st->log))
+            stream_log_pop(st);
+    } else {
         struct stream_event *ev = xcalloc(1, sizeof(*ev));
         ev->seq = *seq;
         ev->final = final;

@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,6 +31,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1078,6 +1082,122 @@ static void test_bad_requests(void **state)
     json_object_put(dbl);
 }
 
+/* A web server that talks FastCGI over TCP (loopback): the connection is a TCP socket. */
+static void test_tcp_connection(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    assert_true(lfd >= 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(lfd, 1), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+    int web = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_int_equal(connect(web, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    int app = accept(lfd, NULL, NULL);
+    assert_true(app >= 0);
+    close(lfd);
+
+    create(f, sid);
+    assert_int_equal(
+        sessc_stream_attach(f->sc, sid, PRINCIPAL, SESSC_ATTACH_GET, NULL, NULL, app, 9, 1),
+        MCP_OK);
+    close(app);
+    struct peer *p = calloc(1, sizeof(*p));
+    assert_non_null(p);
+    p->fd = web;
+    p->reqid = 9;
+    p->cap = 4096;
+    p->text = calloc(1, p->cap);
+    publish(f, sid, "0", 1, 0, id);
+    assert_true(peer_wait_text(p, "id: 0.0\n", 2000));
+    assert_int_equal(strncmp(p->text, HEAD, strlen(HEAD)), 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+    assert_true(peer_wait_end(p, 2000));
+    peer_free(p);
+    wait_streams(f, 0);
+}
+
+/* A raw control connection. */
+static int raw_connect(const struct fx *f)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct timeval tv = {3, 0};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    assert_true(fd >= 0);
+    memcpy(sa.sun_path, f->cfg->sessiond_socket, strlen(f->cfg->sessiond_socket) + 1);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* An AWAIT holds the connection's reply; a frame sent meanwhile breaks the protocol: the
+ * connection is closed and the await forgotten (the request with it). */
+static void test_frame_while_awaiting(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    json_object *msg = NULL, *rid, *resp = NULL;
+    unsigned char buf[512];
+    size_t l1, l2;
+
+    create(f, sid);
+    assert_int_equal(sessc_client_request(f->sc, sid, PRINCIPAL, "0", "roots/list", NULL, &msg, id),
+                     MCP_OK);
+    assert_true(json_object_object_get_ex(msg, "id", &rid));
+    json_object *req = json_object_new_object();
+    json_object_object_add(req, "id", json_object_new_string(sid));
+    json_object_object_add(req, "principal", json_object_new_string(PRINCIPAL));
+    json_object_object_add(req, "req_id", json_object_get(rid));
+    json_object_object_add(req, "timeout_ms", json_object_new_int(5000));
+    json_object *empty = json_object_new_object();
+    assert_int_equal(ipc_encode(IPC_AWAIT, 1, req, buf, sizeof(buf), &l1), MCP_OK);
+    assert_int_equal(ipc_encode(IPC_STATUS, 2, empty, buf + l1, sizeof(buf) - l1, &l2), MCP_OK);
+    int fd = raw_connect(f);
+    assert_int_equal(send(fd, buf, l1, MSG_NOSIGNAL), (ssize_t)l1);
+    sleep_ms(100);
+    assert_int_equal(send(fd, buf + l1, l2, MSG_NOSIGNAL), (ssize_t)l2);
+    assert_int_equal(recv(fd, buf, 1, 0), 0); /* closed, no reply */
+    close(fd);
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 100, &resp), MCP_E_INVALID_PARAMS);
+    json_object_put(req);
+    json_object_put(empty);
+    json_object_put(msg);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+/* A session that ends while a worker awaits: the await answers at once. */
+static void test_delete_answers_await(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1], id[SESSC_EVENT_ID_MAX];
+    json_object *msg = NULL, *rid, *resp = NULL;
+
+    create(f, sid);
+    assert_int_equal(sessc_client_request(f->sc, sid, PRINCIPAL, "0", "roots/list", NULL, &msg, id),
+                     MCP_OK);
+    assert_true(json_object_object_get_ex(msg, "id", &rid));
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct sessc *w2 = sessc_new(f->cfg);
+        sleep_ms(300);
+        int rc = sessc_delete(w2, sid, PRINCIPAL);
+        sessc_free(w2);
+        _exit(rc == MCP_OK ? 0 : 1);
+    }
+    int64_t t0 = now_ms();
+    assert_int_equal(sessc_await(f->sc, sid, PRINCIPAL, rid, 5000, &resp), MCP_E_SESSION_NOT_FOUND);
+    assert_true(now_ms() - t0 < 3000);
+    int st = reap_child(child, 5000);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    json_object_put(msg);
+}
+
 /* SIGHUP: server.sets changes -> list_changed x3 to every session with a stream 0; and a
  * short sessions.idle_timeout: expiry ends held connections cleanly. */
 static void test_reload_list_changed_and_expiry(void **state)
@@ -1122,6 +1242,22 @@ static void test_sigterm_ends_streams(void **state)
     assert_int_equal(attach_ex(f, other, SESSC_ATTACH_LEGACY, NULL, url, 1, 0, &q), MCP_OK);
     assert_true(peer_wait_text(p, HEAD, 2000));
     assert_true(peer_wait_text(q, url, 2000));
+    /* another worker awaits an answer at that moment */
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct sessc *w2 = sessc_new(f->cfg);
+        char eid[SESSC_EVENT_ID_MAX];
+        json_object *msg = NULL, *resp = NULL, *rid;
+        int rc = sessc_client_request(w2, sid, PRINCIPAL, "0", "roots/list", NULL, &msg, eid);
+        if (rc == MCP_OK && json_object_object_get_ex(msg, "id", &rid))
+            rc = sessc_await(w2, sid, PRINCIPAL, rid, 5000, &resp);
+        json_object_put(msg);
+        sessc_free(w2);
+        _exit(rc == MCP_E_UNAVAILABLE ? 0 : 1);
+    }
+    assert_true(peer_wait_text(p, "roots/list", 2000));
+    sleep_ms(100);
     assert_int_equal(kill(f->pid, SIGTERM), 0);
     assert_true(peer_wait_end(p, 3000));
     assert_true(peer_wait_end(q, 3000));
@@ -1131,6 +1267,8 @@ static void test_sigterm_ends_streams(void **state)
     f->pid = 0;
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0); /* under ASan: LeakSanitizer found nothing */
+    st = reap_child(child, 5000);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     peer_free(p);
     peer_free(q);
 }
@@ -1152,6 +1290,9 @@ int main(void)
         cmocka_unit_test(test_delete_ends_streams),
         cmocka_unit_test(test_polling_close),
         cmocka_unit_test(test_bad_requests),
+        cmocka_unit_test(test_tcp_connection),
+        cmocka_unit_test(test_frame_while_awaiting),
+        cmocka_unit_test(test_delete_answers_await),
         cmocka_unit_test(test_reload_list_changed_and_expiry),
         cmocka_unit_test(test_sigterm_ends_streams),
     };
