@@ -4,24 +4,31 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "alloc.h"
 #include "jsonx.h"
 #include "rpc.h"
 #include "sse.h"
 
+#define ANSWER_WRITE_TIMEOUT_S 10 /* longest block on one write to a streaming connection */
+
 #define ANSWER_SSE_HEAD                                                                            \
     "Status: 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"             \
     "X-Accel-Buffering: no\r\n\r\n"
 
 /* Writes bytes to the request's connection and flushes them (each event as it happens).
- * Failures mean the client left; the call goes on and its events stay resumable. */
+ * A write that fails or does not complete within ANSWER_WRITE_TIMEOUT_S (a client that
+ * stopped reading, with the web server pushing back) detaches the answer: the call goes on,
+ * its events are only published, and they stay resumable. */
 static void answer_write(struct answer *a, const char *buf, size_t len)
 {
     if (a->fr == NULL || a->state == ANSWER_DETACHED || a->state == ANSWER_DONE)
         return;
-    FCGX_PutStr(buf, (int)len, a->fr->out);
-    FCGX_FFlush(a->fr->out);
+    if (FCGX_PutStr(buf, (int)len, a->fr->out) < 0 || FCGX_FFlush(a->fr->out) < 0 ||
+        FCGX_GetError(a->fr->out) != 0)
+        a->state = ANSWER_DETACHED;
 }
 
 /* Writes one SSE event (id may be NULL; json NULL = empty data). */
@@ -47,13 +54,15 @@ static enum mcp_err answer_emit(struct answer *a, json_object *msg, int final)
     int cancelled = 0;
     enum mcp_err rc = sessc_stream_publish(a->sc, a->sid, a->principal, a->key, msg,
                                            a->mode == ANSWER_LEGACY ? 0 : final, eid, &cancelled);
-    if (rc != MCP_OK)
-        return rc;
-    if (cancelled)
-        a->cancelled = 1;
-    if (a->mode == ANSWER_STREAMABLE)
-        answer_write_event(a, eid, msg);
-    return a->cancelled ? MCP_E_CANCELLED : MCP_OK;
+    if (rc == MCP_OK && cancelled) {
+        a->cancelled = 1; /* sessiond logged nothing; the client must get nothing either */
+        return MCP_E_CANCELLED;
+    }
+    /* sessiond unavailable: the client on our own connection still gets the event, only
+     * without an id (it cannot be resumed) */
+    if (a->mode == ANSWER_STREAMABLE && (msg != NULL || rc == MCP_OK))
+        answer_write_event(a, rc == MCP_OK && eid[0] ? eid : NULL, msg);
+    return rc;
 }
 
 /* Turns a JSON answer into a stream: open it in sessiond, write the head, prime it. */
@@ -71,6 +80,10 @@ static enum mcp_err answer_stream(struct answer *a)
         a->cancelled = 1;
     if (rc != MCP_OK)
         return rc;
+    if (a->fr != NULL) {
+        struct timeval tv = {ANSWER_WRITE_TIMEOUT_S, 0};
+        (void)setsockopt(a->fr->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    }
     answer_write(a, ANSWER_SSE_HEAD, strlen(ANSWER_SSE_HEAD));
     a->state = ANSWER_SSE;
     /* 2025-11-25 clients resume POST streams: start with an id and empty data */
@@ -154,8 +167,8 @@ static enum mcp_err answer_close_stream(void *opaque)
     char buf[48];
     int n = snprintf(buf, sizeof(buf), "retry: %d\n\n", a->cfg->retry_ms);
     answer_write(a, buf, (size_t)n);
-    FCGX_Finish_r(a->fr);
     a->state = ANSWER_DETACHED;
+    FCGX_Finish_r(a->fr); /* frees the request's params: nothing here borrows them */
     return MCP_OK;
 }
 
@@ -168,9 +181,9 @@ void answer_init(struct answer *a, enum answer_mode mode, const struct mcp_cfg *
     a->cfg = cfg;
     a->sc = sc;
     a->fr = mode == ANSWER_STREAMABLE ? fr : NULL;
-    a->sid = sid;
-    a->principal = principal;
-    a->version = version ? version : "";
+    snprintf(a->sid, sizeof(a->sid), "%s", sid ? sid : "");
+    snprintf(a->principal, sizeof(a->principal), "%s", principal ? principal : "");
+    snprintf(a->version, sizeof(a->version), "%s", version ? version : "");
     a->rpc_id = rpc_id;
     a->state = ANSWER_JSON;
     a->sink.opaque = a;
@@ -203,9 +216,4 @@ int answer_finish(struct answer *a, json_object *msg)
         a->state = ANSWER_DONE;
     json_object_put(msg);
     return 1;
-}
-
-int answer_released(const struct answer *a)
-{
-    return a->state == ANSWER_DETACHED;
 }

@@ -21,6 +21,7 @@
 
 #include "cfg.h"
 #include "feat.h"
+#include "http.h"
 #include "sessc.h"
 
 enum answer_mode { ANSWER_STREAMABLE, ANSWER_LEGACY };
@@ -30,11 +31,13 @@ struct answer {
     /* set by answer_init, all borrowed */
     const struct mcp_cfg *cfg;
     struct sessc *sc;
-    FCGX_Request *fr; /* the request's connection (STREAMABLE), NULL for LEGACY */
-    const char *sid;
-    const char *principal;
-    const char *version;
+    FCGX_Request *fr;    /* the request's connection (STREAMABLE), NULL for LEGACY */
     json_object *rpc_id; /* the request being answered */
+    /* copies: the request's FastCGI params (REMOTE_USER) are freed when the connection is
+     * finished early (polling, 2024-11-05 POSTs), and the session object may be replaced */
+    char sid[HTTP_SESSION_ID_MAX + 1];
+    char principal[HTTP_PRINCIPAL_MAX + 1];
+    char version[16];
     enum answer_mode mode;
     /* state */
     enum answer_state state;
@@ -55,9 +58,5 @@ void answer_init(struct answer *a, enum answer_mode mode, const struct mcp_cfg *
  * stream (if any) just ends, and a JSON answer becomes an empty SSE stream (returns 1).
  */
 int answer_finish(struct answer *a, json_object *msg);
-
-/* 1 when the request's FastCGI connection was already ended (DETACHED): the caller must not
- * write to it or finish it again. */
-int answer_released(const struct answer *a);
 
 #endif

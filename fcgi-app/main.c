@@ -47,7 +47,9 @@ static const char *main_last_segment(const char *path)
     return s ? s + 1 : path;
 }
 
-static void main_handle(struct mcp_server *srv, const struct mcp_cfg *cfg, FCGX_Request *fr)
+/* Handles one request. Returns 1 when the connection was handed to mcp-sessiond (the
+ * request is already released: it must not be finished). */
+static int main_handle(struct mcp_server *srv, const struct mcp_cfg *cfg, FCGX_Request *fr)
 {
     struct http_req req;
     struct http_resp resp;
@@ -101,6 +103,7 @@ out:
     free(body);
     http_resp_clear(&resp);
     mcp_request_end(srv);
+    return resp.handed_off;
 }
 
 /* Re-reads the configuration when its file changed (mcp-sessiond re-reads it on SIGHUP and
@@ -181,8 +184,8 @@ int main(int argc, char **argv)
         seen = st.st_mtim;
     while (FCGX_Accept_r(&fr) >= 0) {
         main_reload(&cfg, conf, rundir, &seen);
-        main_handle(srv, &cfg, &fr);
-        FCGX_Finish_r(&fr);
+        if (!main_handle(srv, &cfg, &fr))
+            FCGX_Finish_r(&fr);
     }
     FCGX_Free(&fr, 1);
     mcp_server_free(srv);

@@ -29,12 +29,29 @@ struct mcp_server {
 struct mcp_call {
     struct mcp_server *srv;
     const struct http_req *req;
-    json_object *session; /* owned; NULL before initialize */
-    const char *principal;
+    json_object *session;  /* owned; NULL before initialize */
+    const char *principal; /* points to principal_buf */
     struct http_resp *resp;
     enum mcp_err transport_err; /* first sessiond failure that must end the whole POST */
     FCGX_Request *fr;           /* the request's connection (SSE answers are written to it) */
+    /* a copy: REMOTE_USER lives in the FastCGI params, which are freed when the request is
+     * finished early (POST /messages answers 202 first) */
+    char principal_buf[HTTP_PRINCIPAL_MAX + 1];
 };
+
+static void mcp_call_init(struct mcp_call *c, struct mcp_server *srv, const struct http_req *req,
+                          struct http_resp *resp, FCGX_Request *fr)
+{
+    memset(c, 0, sizeof(*c));
+    c->srv = srv;
+    c->req = req;
+    c->resp = resp;
+    c->fr = fr;
+    c->transport_err = MCP_OK;
+    snprintf(c->principal_buf, sizeof(c->principal_buf), "%s",
+             req->remote_user ? req->remote_user : "");
+    c->principal = c->principal_buf;
+}
 
 struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg)
 {
@@ -99,11 +116,11 @@ static int mcp_handle_get(struct mcp_server *srv, const struct http_req *req, FC
     rc =
         sessc_stream_attach(srv->sc, req->session_id, mcp_principal(req), SESSC_ATTACH_GET,
                             req->last_event_id, NULL, fr->ipcFd, fr->requestId, fr->keepConnection);
-    if (rc != MCP_OK) {
+    if (rc != MCP_OK && rc != MCP_E_TIMEOUT) {
         mcp_http_error(resp, rc, NULL, NULL);
         return 1;
     }
-    resp->handed_off = 1;
+    resp->handed_off = 1; /* MCP_E_TIMEOUT: sessiond may own it; write nothing */
     return 1;
 }
 
@@ -553,7 +570,8 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, FCGX_Re
                      const char *body, size_t len, struct http_resp *resp)
 {
     json_object *doc = NULL;
-    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp, MCP_OK, fr};
+    struct mcp_call c;
+    mcp_call_init(&c, srv, req, resp, fr);
 
     if (len > srv->cfg->max_body) {
         mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
@@ -614,11 +632,11 @@ int mcp_handle_sse(struct mcp_server *srv, const struct http_req *req, FCGX_Requ
         ;
     rc = sessc_stream_attach(srv->sc, sid, mcp_principal(req), SESSC_ATTACH_LEGACY, NULL, endpoint,
                              fr->ipcFd, fr->requestId, fr->keepConnection);
-    if (rc != MCP_OK) {
+    if (rc != MCP_OK && rc != MCP_E_TIMEOUT) {
         (void)sessc_delete(srv->sc, sid, mcp_principal(req));
         mcp_http_error(resp, rc, NULL, NULL);
     } else {
-        resp->handed_off = 1;
+        resp->handed_off = 1; /* MCP_E_TIMEOUT: sessiond may own it; write nothing */
     }
     json_object_put(session);
     return 1;
@@ -679,7 +697,8 @@ void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req
 {
     json_object *doc = NULL;
     char sid[HTTP_SESSION_ID_MAX + 1];
-    struct mcp_call c = {srv, req, NULL, mcp_principal(req), resp, MCP_OK, NULL};
+    struct mcp_call c;
+    mcp_call_init(&c, srv, req, resp, NULL);
     struct rpc_msg m;
     const char *why;
     enum mcp_err rc;

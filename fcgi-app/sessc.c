@@ -23,7 +23,7 @@ struct sessc {
     struct ipc_dec *dec;       /* decoder of fd's stream, NULL when not connected */
     uint32_t seq;              /* of the last request sent */
     bool in_request;           /* between sessc_begin_request and sessc_end_request */
-    int64_t req_spent_ms;      /* time this request spent waiting in ordinary calls */
+    bool fd_sent;              /* the last exchange's descriptor reached sessiond's socket */
     bool req_failed;           /* sessiond already failed during the current HTTP request */
 };
 
@@ -56,14 +56,12 @@ static void sessc_disconnect(struct sessc *sc)
 void sessc_begin_request(struct sessc *sc)
 {
     sc->in_request = true;
-    sc->req_spent_ms = 0;
     sc->req_failed = false;
 }
 
 void sessc_end_request(struct sessc *sc)
 {
     sc->in_request = false;
-    sc->req_spent_ms = 0;
     sc->req_failed = false;
 }
 
@@ -175,6 +173,8 @@ static enum mcp_err sessc_send(struct sessc *sc, const unsigned char *p, size_t 
         if (n > 0) {
             p += n;
             len -= (size_t)n;
+            if (fd >= 0)
+                sc->fd_sent = true;
             fd = -1; /* it went with these bytes */
             continue;
         }
@@ -253,8 +253,6 @@ static enum mcp_err sessc_exchange(struct sessc *sc, uint16_t type, json_object 
     size_t len;
     uint32_t seq = sc->seq + 1;
 
-    int64_t t0 = sessc_now_ms();
-
     if (reply_out != NULL)
         *reply_out = NULL;
     if (sc->req_failed)
@@ -279,24 +277,18 @@ static enum mcp_err sessc_exchange(struct sessc *sc, uint16_t type, json_object 
         reply = NULL;
     }
 done:
-    if (sc->in_request && type != IPC_AWAIT)
-        sc->req_spent_ms += sessc_now_ms() - t0;
     json_object_put(reply);
     json_object_put(req);
     free(frame);
     return err;
 }
 
-/* The deadline of an ordinary call: cfg->sessiond_timeout_ms, less what the current HTTP
- * request already spent waiting for sessiond (time spent running tools or in AWAIT does not
- * count: the budget bounds waiting for a sessiond that does not answer). */
+/* The deadline of an ordinary call: cfg->sessiond_timeout_ms. Within an HTTP request, the
+ * first call that fails makes the others fail at once (sessc_exchange), so a sessiond that
+ * does not answer costs a request one timeout, however many calls it makes. */
 static int64_t sessc_deadline(const struct sessc *sc)
 {
-    int64_t left = sc->cfg->sessiond_timeout_ms;
-
-    if (sc->in_request)
-        left -= sc->req_spent_ms;
-    return sessc_now_ms() + (left > 1 ? left : 1);
+    return sessc_now_ms() + sc->cfg->sessiond_timeout_ms;
 }
 
 /*
@@ -512,7 +504,13 @@ enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *
         json_object_object_add(req, "last_event_id", json_object_new_string(last_event_id));
     if (kind == SESSC_ATTACH_LEGACY)
         json_object_object_add(req, "endpoint_url", json_object_new_string(endpoint_url));
-    return sessc_exchange(sc, IPC_STREAM_ATTACH, req, fd, sessc_deadline(sc), NULL);
+    sc->fd_sent = false;
+    rc = sessc_exchange(sc, IPC_STREAM_ATTACH, req, fd, sessc_deadline(sc), NULL);
+    /* the descriptor reached sessiond but no answer came back: sessiond may own the
+     * connection now, so the worker must not write to it */
+    if (rc == MCP_E_UNAVAILABLE && sc->fd_sent)
+        rc = MCP_E_TIMEOUT;
+    return rc;
 }
 
 enum mcp_err sessc_client_request(struct sessc *sc, const char *sid, const char *principal,

@@ -122,6 +122,8 @@ enum sessc_attach_kind {
  * worker still owns fd and answers the error: MCP_E_SESSION_NOT_FOUND, MCP_E_STREAM_CONFLICT (the
  * GET stream is already held), MCP_E_STREAMS_FULL, MCP_E_SESSION_STREAMS_FULL, MCP_E_BAD_EVENT_ID
  * (last_event_id not an event of this session's streams still kept), MCP_E_UNAVAILABLE.
+ * MCP_E_TIMEOUT: the descriptor reached sessiond but no answer came; ownership is unknown,
+ * so the worker releases the request without writing (as on MCP_OK) and the client retries.
  * last_event_id: the Last-Event-ID header or NULL. endpoint_url: LEGACY only. */
 enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *principal,
                                  enum sessc_attach_kind kind, const char *last_event_id,

@@ -88,6 +88,19 @@ sub first_request {
     ok($st->eof, 'its stream ends');
 }
 
+# a cancellation while the call is streaming progress: nothing more is written after it
+{
+    my $st = McpSse->open('POST', $url, { mcp_headers(session => $sid, version => '2025-11-25') },
+        $JSON->encode({ jsonrpc => '2.0', id => 15, method => 'tools/call',
+                        params => { name => 'test_tool_with_progress', arguments => {}, _meta => { progressToken => 'c' } } }));
+    my @first = $st->events_until(sub { ($_[0]{json}{method} // '') eq 'notifications/progress' }, timeout => 5);
+    rpc($url, { jsonrpc => '2.0', method => 'notifications/cancelled', params => { requestId => 15 } }, session => $sid);
+    my @rest = $st->events_until(sub { 0 }, timeout => 2);
+    ok(!grep({ defined $_->{id} && $_->{id} eq '' } @first, @rest), 'no event with an empty id');
+    ok(!grep({ ($_->{json}{id} // '') eq '15' } @rest), 'no response after the cancellation');
+    cmp_ok(scalar(grep { $_->{json} } @rest), '<=', 1, 'at most the event already in flight follows it');
+}
+
 # the capability must be declared
 {
     my ($plain) = initialize($url);
