@@ -89,6 +89,38 @@ static const char *mcp_principal(const struct http_req *req)
     return req->remote_user ? req->remote_user : "";
 }
 
+/* Starts the request's sessiond budget and applies the DNS-rebinding defences (Host, Origin)
+ * every endpoint shares. Returns 1 with resp filled when the request is refused. */
+static int mcp_edge_refused(struct mcp_server *srv, const struct http_req *req,
+                            struct http_resp *resp)
+{
+    enum mcp_err rc;
+    sessc_begin_request(srv->sc);
+    if ((rc = http_check_host(srv->cfg, req)) != MCP_OK ||
+        (rc = http_check_origin(srv->cfg, req)) != MCP_OK) {
+        mcp_http_error(resp, rc, NULL, NULL);
+        return 1;
+    }
+    return 0;
+}
+
+/* Parses a POST body within http.max_body and http.max_json_depth. Returns the document
+ * (owned), or NULL with resp filled (413, or 400 with -32700). */
+static json_object *mcp_body_parse(struct mcp_server *srv, const char *body, size_t len,
+                                   struct http_resp *resp)
+{
+    json_object *doc = NULL;
+    if (len > srv->cfg->max_body) {
+        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
+        return NULL;
+    }
+    if (rpc_parse(body, len, srv->cfg->max_json_depth, &doc) != MCP_OK) {
+        mcp_http_error(resp, MCP_E_PARSE, NULL, NULL);
+        return NULL;
+    }
+    return doc;
+}
+
 /* GET /mcp: the session's standalone SSE stream, or the resumption of one of its streams
  * (Last-Event-ID), handed over to mcp-sessiond with the connection itself. */
 static int mcp_handle_get(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
@@ -130,12 +162,8 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, FCGX_Req
     const struct mcp_cfg *cfg = srv->cfg;
     enum mcp_err rc;
 
-    sessc_begin_request(srv->sc);
-    if ((rc = http_check_host(cfg, req)) != MCP_OK ||
-        (rc = http_check_origin(cfg, req)) != MCP_OK) {
-        mcp_http_error(resp, rc, NULL, NULL);
+    if (mcp_edge_refused(srv, req, resp))
         return 1;
-    }
     if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
         char msg[RPC_MSG_LEN];
         snprintf(msg, sizeof(msg),
@@ -569,18 +597,12 @@ static void mcp_batch(struct mcp_call *c, json_object *arr)
 void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, FCGX_Request *fr,
                      const char *body, size_t len, struct http_resp *resp)
 {
-    json_object *doc = NULL;
     struct mcp_call c;
     mcp_call_init(&c, srv, req, resp, fr);
 
-    if (len > srv->cfg->max_body) {
-        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
+    json_object *doc = mcp_body_parse(srv, body, len, resp);
+    if (doc == NULL)
         return;
-    }
-    if (rpc_parse(body, len, srv->cfg->max_json_depth, &doc) != MCP_OK) {
-        mcp_http_error(resp, MCP_E_PARSE, NULL, NULL);
-        return;
-    }
     if (json_object_is_type(doc, json_type_array))
         mcp_batch(&c, doc);
     else
@@ -597,12 +619,8 @@ int mcp_handle_sse(struct mcp_server *srv, const struct http_req *req, FCGX_Requ
     enum mcp_err rc;
     json_object *session = NULL;
 
-    sessc_begin_request(srv->sc);
-    if ((rc = http_check_host(srv->cfg, req)) != MCP_OK ||
-        (rc = http_check_origin(srv->cfg, req)) != MCP_OK) {
-        mcp_http_error(resp, rc, NULL, NULL);
+    if (mcp_edge_refused(srv, req, resp))
         return 1;
-    }
     if (strcmp(req->method, "GET") != 0) {
         /* a dual-transport client POSTs here first and falls back to GET on 4xx */
         mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL,
@@ -661,15 +679,10 @@ static int mcp_query_session(const char *query, char *out, size_t out_len)
 int mcp_handle_messages_head(struct mcp_server *srv, const struct http_req *req,
                              struct http_resp *resp)
 {
-    enum mcp_err rc;
     char sid[HTTP_SESSION_ID_MAX + 1];
 
-    sessc_begin_request(srv->sc);
-    if ((rc = http_check_host(srv->cfg, req)) != MCP_OK ||
-        (rc = http_check_origin(srv->cfg, req)) != MCP_OK) {
-        mcp_http_error(resp, rc, NULL, NULL);
+    if (mcp_edge_refused(srv, req, resp))
         return 1;
-    }
     if (strcmp(req->method, "POST") != 0) {
         mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL, NULL);
         resp->allow = "POST";
@@ -704,14 +717,8 @@ void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req
     enum mcp_err rc;
 
     (void)mcp_query_session(req->query, sid, sizeof(sid));
-    if (len > srv->cfg->max_body) {
-        mcp_http_error(resp, MCP_E_TOO_LARGE, NULL, NULL);
+    if ((doc = mcp_body_parse(srv, body, len, resp)) == NULL)
         return;
-    }
-    if (rpc_parse(body, len, srv->cfg->max_json_depth, &doc) != MCP_OK) {
-        mcp_http_error(resp, MCP_E_PARSE, NULL, NULL);
-        return;
-    }
     if (rpc_classify(doc, &m, &why) != MCP_OK) {
         char text[RPC_MSG_LEN];
         snprintf(text, sizeof(text), "Invalid Request: %s.", why);
