@@ -591,8 +591,10 @@ static void srv_reload(struct srv *s)
                                               "notifications/prompts/list_changed",
                                               "notifications/resources/list_changed"};
         size_t sent = 0;
+        hold_cork(route_hold(s->route)); /* the three kinds: one write per stream */
         for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
             sent = srv_notify(s, NULL, methods[i], NULL);
+        hold_uncork(route_hold(s->route));
         srv_log("server.sets changed: sent list_changed notifications to %zu session(s)", sent);
         srv_watch_reset(s);
         srv_watch_arm(s);
