@@ -17,6 +17,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { CheckError, check, describeError, diag, runTap, show } from './tap.mjs';
 
 const url = process.argv[2];
 if (!url || process.argv.length > 3) {
@@ -34,42 +35,6 @@ const OVERALL_MS = Number(process.env.SDK_CLIENT_TIMEOUT_MS || 30000);
 const REQUEST_MS = Number(process.env.SDK_CLIENT_REQUEST_MS || 10000);
 const EXPECT_VERSION = process.env.MCP_EXPECT_PROTOCOL_VERSION || LATEST_PROTOCOL_VERSION;
 const reqOpts = { timeout: REQUEST_MS };
-
-// ---- tiny TAP emitter -----------------------------------------------------------------------
-let n = 0;
-let failed = 0;
-let current;
-function diag(msg) {
-  for (const line of String(msg).split('\n')) process.stderr.write(`#   ${line}\n`);
-}
-function ok(desc) {
-  console.log(`ok ${++n} - ${desc}`);
-}
-function notOk(desc, why) {
-  failed++;
-  console.log(`not ok ${++n} - ${desc}`);
-  diag(`Failed test '${desc}'`);
-  diag(why.replace(/^/gm, '  '));
-}
-function skip(desc, why) {
-  console.log(`ok ${++n} - ${desc} # SKIP ${why}`);
-}
-class CheckError extends Error {}
-function check(cond, msg) {
-  if (!cond) throw new CheckError(msg);
-}
-function show(v) {
-  const s = JSON.stringify(v);
-  return s && s.length > 600 ? `${s.slice(0, 600)}...` : s;
-}
-function describeError(e) {
-  if (e instanceof CheckError) return e.message;
-  const parts = [`${e?.name || 'Error'}: ${e?.message ?? e}`];
-  if (e?.code !== undefined) parts.push(`code: ${e.code}`);
-  if (e?.data !== undefined) parts.push(`data: ${show(e.data)}`);
-  if (e?.cause) parts.push(`cause: ${[e.cause.code, e.cause.message].filter(Boolean).join(' ') || e.cause}`);
-  return parts.join('\n');
-}
 
 // ---- the test list --------------------------------------------------------------------------
 const client = new Client({ name: 'mcp-fcgi-interop-sdk-client', version: '1.0.0' },
@@ -221,31 +186,16 @@ const tests = [
 ];
 
 // ---- run ------------------------------------------------------------------------------------
-// On the overall timeout: the running test and every later one fail, then exit 1.
-const overall = setTimeout(() => {
-  const why = `sdk-client: overall timeout of ${OVERALL_MS / 1000} s exceeded`;
-  notOk(current, `${why} (${httpLog.length} HTTP responses received before)`);
-  for (const [desc] of tests.slice(n)) notOk(desc, `not run: ${why}`);
-  process.exit(1);
-}, OVERALL_MS);
-
-console.log(`1..${tests.length}`);
-for (const [i, [desc, fn]] of tests.entries()) {
-  current = desc;
-  if (i > 0 && !connected) {
-    skip(desc, 'not connected');
-    continue;
-  }
-  try {
-    const info = await fn();
-    ok(desc);
-    if (info) console.log(`# ${info}`);
-  } catch (e) {
-    notOk(desc, describeError(e));
-  }
-}
-if (connected) await client.close().catch(() => {});
-clearTimeout(overall);
-if (failed && transportErrors.length) diag(`transport errors seen: ${transportErrors.slice(0, 5).join(' | ')}`);
-if (failed) console.log(`# sdk-client: ${failed} of ${tests.length} failed against ${url}`);
-process.exit(failed ? 1 : 0);
+await runTap(tests, {
+  name: 'sdk-client',
+  overallMs: OVERALL_MS,
+  skipReason: (i) => (i > 0 && !connected ? 'not connected' : null),
+  timeoutInfo: () => `${httpLog.length} HTTP responses received before`,
+  after: async () => {
+    if (connected) await client.close().catch(() => {});
+  },
+  failInfo: () =>
+    [transportErrors.length ? `transport errors seen: ${transportErrors.slice(0, 5).join(' | ')}` : '', `against ${url}`]
+      .filter(Boolean)
+      .join('\n'),
+});
