@@ -295,15 +295,15 @@ static int64_t sessc_deadline(const struct sessc *sc)
  * sessc_exchange within the usual deadline. When the reply is MCP_OK and member is not
  * NULL, *out receives the reply's object member (owned); a reply without it is malformed.
  */
-static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req,
-                               const char *member, json_object **out)
+static enum mcp_err sessc_call_until(struct sessc *sc, uint16_t type, json_object *req,
+                                     const char *member, json_object **out, int64_t deadline)
 {
     json_object *reply = NULL, *v;
     enum mcp_err err;
 
     if (out != NULL)
         *out = NULL;
-    err = sessc_exchange(sc, type, req, -1, sessc_deadline(sc), &reply);
+    err = sessc_exchange(sc, type, req, -1, deadline, &reply);
     if (err == MCP_OK && member != NULL) {
         if (!json_object_object_get_ex(reply, member, &v) ||
             !json_object_is_type(v, json_type_object))
@@ -313,6 +313,12 @@ static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req
     }
     json_object_put(reply);
     return err;
+}
+
+static enum mcp_err sessc_call(struct sessc *sc, uint16_t type, json_object *req,
+                               const char *member, json_object **out)
+{
+    return sessc_call_until(sc, type, req, member, out, sessc_deadline(sc));
 }
 
 /* A request object {"id", "principal"} (owned), or NULL when an argument is NULL. */
@@ -548,7 +554,6 @@ enum mcp_err sessc_client_request(struct sessc *sc, const char *sid, const char 
 enum mcp_err sessc_await(struct sessc *sc, const char *sid, const char *principal,
                          json_object *req_id, int timeout_ms, json_object **response)
 {
-    json_object *reply = NULL, *v;
     enum mcp_err rc;
 
     *response = NULL;
@@ -563,16 +568,7 @@ enum mcp_err sessc_await(struct sessc *sc, const char *sid, const char *principa
     json_object_object_add(req, "timeout_ms", json_object_new_int(timeout_ms));
     /* The wait is the point of this call: its own deadline, not the request budget's. */
     int64_t deadline = sessc_now_ms() + timeout_ms + sc->cfg->sessiond_timeout_ms;
-    rc = sessc_exchange(sc, IPC_AWAIT, req, -1, deadline, &reply);
-    if (rc == MCP_OK) {
-        if (!json_object_object_get_ex(reply, "response", &v) ||
-            !json_object_is_type(v, json_type_object))
-            rc = sessc_broken(sc);
-        else
-            *response = json_object_get(v);
-    }
-    json_object_put(reply);
-    return rc;
+    return sessc_call_until(sc, IPC_AWAIT, req, "response", response, deadline);
 }
 
 enum mcp_err sessc_deliver(struct sessc *sc, const char *sid, const char *principal,
