@@ -149,6 +149,9 @@ fi
 
 # ---- the table --------------------------------------------------------------------------------
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+# sessiond's own account of the fan-out (its log line after the SIGHUP)
+sed -n 's/.*list_changed notifications to [0-9]* session(s) in \([0-9.]*\) ms.*/sessiond_fanout_ms=\1/p' \
+    "$tmp/run/sessiond.log" | tail -1 >>"$tmp/result.txt"
 awk -F= -v n="$n" -v hb="$heartbeat" -v lb="$load_before" -v la="$load_after" -v cores="$(nproc)" -v samples="$samples" -v gap="$gap_ms" '
     { x = substr($0, length($1) + 2); v[$1] = ($1 == "streams_failed_status" && v[$1] != "") ? v[$1] ", " x : x }
     function kb(a, b, m) { return m > 0 ? sprintf("%.2f", (v[a] - v[b]) / m) : "-" }
@@ -182,6 +185,7 @@ awk -F= -v n="$n" -v hb="$heartbeat" -v lb="$load_before" -v la="$load_after" -v
             v["fanout_delivered"] "/" v["fanout_streams"], ""
         printf "%-52s %11.3f ms %12s\n", "all three list_changed (resources/ is sent last): p50", v["fanout3_p50_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "all three list_changed: last arrival", v["fanout3_last_ms"], ""
+        printf "%-52s %11.3f ms %12s\n", "sessiond: all three to every stream, its own clock", v["sessiond_fanout_ms"], ""
         printf "%-52s %14s %12s\n", "CPU in the fan-out: sessiond / lighttpd / client (ms)",
             v["fanout_cpu_sessiond_ms"] " / " v["fanout_cpu_lighttpd_ms"] " / " v["fanout_cpu_client_ms"], ""
         printf "%-52s %11.3f ms %12s\n", "single event (POST /messages ping -> /sse): p50", v["event_p50_ms"], ""

@@ -46,7 +46,8 @@ struct hold_conn {
     size_t n_writes;      /* uv_write requests not completed */
     int64_t end_deadline; /* HOLD_ENDING: force close then */
     size_t slot;          /* HOLD_LIVE: wheel slot */
-    char *cork;           /* bytes held back while the hold is corked (owned), or NULL */
+    bool corked;          /* hold_cork: writes gather in cork until hold_uncork */
+    char *cork;           /* bytes held back while corked (owned), or NULL */
     size_t cork_len, cork_cap;
     TAILQ_ENTRY(hold_conn) all;
     TAILQ_ENTRY(hold_conn) link; /* wheel slot or ending list */
@@ -76,7 +77,6 @@ struct hold {
     size_t rr;     /* next slot a new connection joins */
     struct hold_conns ending;
     bool shutting_down;
-    bool corked;       /* hold_cork: writes gather per connection until hold_uncork */
     char *sbuf, *obuf; /* scratch: SSE text, FastCGI records */
     size_t scap, ocap;
     char rbuf[HOLD_READ_BUF];
@@ -206,27 +206,25 @@ static void hold_closed(uv_handle_t *handle)
 
 static void hold_send(struct hold_conn *c, const char *bytes, size_t len);
 
-void hold_cork(struct hold *h)
+void hold_cork(struct hold_conn *c)
 {
-    h->corked = true;
+    if (c != NULL)
+        c->corked = true;
 }
 
-void hold_uncork(struct hold *h)
+void hold_uncork(struct hold_conn *c)
 {
-    struct hold_conn *c, *next;
-
-    h->corked = false;
-    for (c = TAILQ_FIRST(&h->all); c != NULL; c = next) {
-        next = TAILQ_NEXT(c, all);
-        if (c->cork_len == 0)
-            continue;
-        char *buf = c->cork;
-        size_t len = c->cork_len;
-        c->cork = NULL;
-        c->cork_len = c->cork_cap = 0;
-        hold_send(c, buf, len); /* may drop c (slow reader): it stays listed until closed */
-        free(buf);
-    }
+    if (c == NULL || !c->corked)
+        return;
+    c->corked = false;
+    if (c->cork_len == 0)
+        return;
+    char *buf = c->cork;
+    size_t len = c->cork_len;
+    c->cork = NULL;
+    c->cork_len = c->cork_cap = 0;
+    hold_send(c, buf, len); /* may drop c (slow reader) */
+    free(buf);
 }
 
 /* Leaves the wheel or the ending list. */
@@ -294,7 +292,7 @@ static void hold_send(struct hold_conn *c, const char *bytes, size_t len)
 
     if (c->state != HOLD_LIVE && c->state != HOLD_ENDING)
         return;
-    if (c->hold->corked && c->state == HOLD_LIVE) {
+    if (c->corked && c->state == HOLD_LIVE) {
         /* one write per connection for a burst (hold_uncork sends it) */
         if (c->cork_len + len > c->cork_cap) {
             c->cork_cap = (c->cork_len + len) * 2;

@@ -55,11 +55,11 @@ void hold_free(struct hold *h);
 /* Applies a changed cfg->heartbeat_s (rebuilds the wheel). */
 void hold_reconfigure(struct hold *h);
 
-/* A burst (e.g. the list_changed notifications to every stream): between hold_cork and
- * hold_uncork, what is written to live connections gathers per connection and goes out as
- * one write each at hold_uncork. Nothing may wait for I/O in between. */
-void hold_cork(struct hold *h);
-void hold_uncork(struct hold *h);
+/* Several events for one connection in a row (e.g. the three list_changed notifications of a
+ * reload): between hold_cork and hold_uncork, what is written to c gathers and goes out as one
+ * write at hold_uncork, which may drop c (slow reader) like any write. NULL is fine. */
+void hold_cork(struct hold_conn *c);
+void hold_uncork(struct hold_conn *c);
 
 /* Connections started (hold_start) and not yet closed. */
 size_t hold_count(const struct hold *h);

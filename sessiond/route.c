@@ -572,28 +572,38 @@ static json_object *route_cancel(struct route *r, const struct sess_now *now, js
     return reply;
 }
 
-/* One notification on the way out. */
+/* Notifications on the way out, in order. */
 struct route_note {
     struct route *r;
     int64_t now_ms;
-    const char *text;
-    size_t len;
+    const char *text[ROUTE_NOTIFY_MAX];
+    size_t len[ROUTE_NOTIFY_MAX];
+    size_t n;
     size_t sent;
 };
 
-/* Appends the notification to stream 0 of ss and writes it to its connection. A stream 0
- * that never had a connection is skipped: no client can hold an id to resume it from. */
+/* Appends the notifications to stream 0 of ss and writes them to its connection, all in one
+ * write. A stream 0 that never had a connection is skipped: no client can hold an id to
+ * resume it from. */
 static void route_note_one(struct route_note *n, struct stream_sess *ss)
 {
     uint64_t seq;
+    bool any = false;
 
     if (ss == NULL || !ss->zero.attached_once)
         return;
-    if (stream_append(&ss->zero, n->now_ms, n->text, n->len, false, &seq) != MCP_OK)
-        return;
-    if (ss->zero.conn != NULL)
-        hold_event(ss->zero.conn, 0, seq, n->text, n->len, -1);
-    n->sent++;
+    struct hold_conn *c = ss->zero.conn;
+    hold_cork(c);
+    for (size_t i = 0; i < n->n; i++) {
+        if (stream_append(&ss->zero, n->now_ms, n->text[i], n->len[i], false, &seq) != MCP_OK)
+            break;
+        if (c != NULL)
+            hold_event(c, 0, seq, n->text[i], n->len[i], -1);
+        any = true;
+    }
+    hold_uncork(c); /* may drop c; not used after this */
+    if (any)
+        n->sent++;
 }
 
 static void route_note_each(void *arg, const char *id, void **slot)
@@ -602,14 +612,18 @@ static void route_note_each(void *arg, const char *id, void **slot)
     route_note_one(arg, *slot);
 }
 
-size_t route_notify(struct route *r, const char *uri, json_object *msg)
+size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs)
 {
     struct sess_now now;
     struct route_note n = {.r = r};
 
     sess_now_read(&now);
     n.now_ms = now.mono_ms;
-    if ((n.text = route_msg_text(msg, &n.len)) == NULL)
+    for (size_t i = 0; i < n_msgs && i < ROUTE_NOTIFY_MAX; i++) {
+        if ((n.text[n.n] = route_msg_text(msgs[i], &n.len[n.n])) != NULL)
+            n.n++;
+    }
+    if (n.n == 0)
         return 0;
     sess_each(r->sessions, &now, uri, route_note_each, &n);
     return n.sent;
@@ -622,12 +636,12 @@ static json_object *route_notify_req(struct route *r, const struct sess_now *now
     const char *uri = route_str(req, "uri", IPC_MAX_URI, &bad);
     json_object *idv = NULL, *reply;
     struct stream_sess *ss;
-    struct route_note n = {.r = r, .now_ms = now->mono_ms};
+    struct route_note n = {.r = r, .now_ms = now->mono_ms, .n = 1};
     enum mcp_err rc;
 
     if (bad || msg == NULL || (uri != NULL && uri[0] == '\0'))
         return route_fail(MCP_E_INVALID_PARAMS, "msg must be an object, uri 1 to 2048 bytes");
-    if ((n.text = route_msg_text(msg, &n.len)) == NULL)
+    if ((n.text[0] = route_msg_text(msg, &n.len[0])) == NULL)
         return route_fail(MCP_E_INVALID_PARAMS, "msg is too large");
     if (json_object_object_get_ex(req, "id", &idv) && !json_object_is_type(idv, json_type_null)) {
         if ((rc = route_sess(r, now, req, false, &ss)) != MCP_OK)

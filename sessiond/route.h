@@ -55,8 +55,12 @@ json_object *route_dispatch(struct route *r, uint16_t type, json_object *req, st
 /* The requester of a deferred reply went away: forget the request, never call done. */
 void route_wait_abandon(struct route_wait *w);
 
-/* Sends notification msg (borrowed) on stream 0 of every session (with uri, only of those
- * subscribed to it); returns how many sessions got it (see IPC_NOTIFY). */
-size_t route_notify(struct route *r, const char *uri, json_object *msg);
+/* Most notifications route_notify sends in one go. */
+#define ROUTE_NOTIFY_MAX 4
+
+/* Sends the notifications msgs[0..n_msgs) (borrowed; at most ROUTE_NOTIFY_MAX) in order on
+ * stream 0 of every session (with uri, only of those subscribed to it), one session at a time
+ * and one write per stream; returns how many sessions got them (see IPC_NOTIFY). */
+size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs);
 
 #endif

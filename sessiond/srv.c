@@ -492,9 +492,8 @@ static int64_t srv_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* {"jsonrpc": "2.0", "method": method, "params"?: params (taken)} sent to the sessions of
- * route_notify(uri). */
-static size_t srv_notify(struct srv *s, const char *uri, const char *method, json_object *params)
+/* {"jsonrpc": "2.0", "method": method, "params"?: params (taken)}: a new notification. */
+static json_object *srv_note_new(const char *method, json_object *params)
 {
     json_object *msg = json_object_new_object();
 
@@ -502,9 +501,7 @@ static size_t srv_notify(struct srv *s, const char *uri, const char *method, jso
     json_object_object_add(msg, "method", json_object_new_string(method));
     if (params != NULL)
         json_object_object_add(msg, "params", params);
-    size_t n = route_notify(s->route, uri, msg);
-    json_object_put(msg);
-    return n;
+    return msg;
 }
 
 static void srv_watch_timer(uv_timer_t *t);
@@ -557,7 +554,9 @@ static void srv_watch_timer(uv_timer_t *t)
         s->watch_window[i] = window;
         json_object *params = json_object_new_object();
         json_object_object_add(params, "uri", json_object_new_string(w[i].uri));
-        srv_notify(s, w[i].uri, "notifications/resources/updated", params);
+        json_object *msg = srv_note_new("notifications/resources/updated", params);
+        route_notify(s->route, w[i].uri, &msg, 1);
+        json_object_put(msg);
     }
     srv_watch_arm(s);
 }
@@ -590,12 +589,18 @@ static void srv_reload(struct srv *s)
         static const char *const methods[] = {"notifications/tools/list_changed",
                                               "notifications/prompts/list_changed",
                                               "notifications/resources/list_changed"};
-        size_t sent = 0;
-        hold_cork(route_hold(s->route)); /* the three kinds: one write per stream */
-        for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-            sent = srv_notify(s, NULL, methods[i], NULL);
-        hold_uncork(route_hold(s->route));
-        srv_log("server.sets changed: sent list_changed notifications to %zu session(s)", sent);
+        json_object *msgs[sizeof(methods) / sizeof(methods[0])];
+        size_t n_msgs = sizeof(methods) / sizeof(methods[0]);
+        for (size_t i = 0; i < n_msgs; i++)
+            msgs[i] = srv_note_new(methods[i], NULL);
+        uint64_t t0 = uv_hrtime();
+        size_t sent = route_notify(s->route, NULL, msgs, n_msgs); /* one write per stream */
+        uint64_t t1 = uv_hrtime();
+        for (size_t i = 0; i < n_msgs; i++)
+            json_object_put(msgs[i]);
+        srv_log("server.sets changed: sent list_changed notifications to %zu session(s) in "
+                "%.1f ms",
+                sent, (double)(t1 - t0) / 1e6);
         srv_watch_reset(s);
         srv_watch_arm(s);
     }
