@@ -32,15 +32,34 @@ struct feat_sink {
     enum mcp_err (*close_stream)(void *opaque);
 };
 
-/* What a feature method may know about its caller. All borrowed, valid for one call. */
+/*
+ * What a feature method may know about its caller. All borrowed, valid for one call.
+ *
+ * Stateless requests (protocol revision 2026-07-28, no session): version is "2026-07-28",
+ * client_caps is _meta["io.modelcontextprotocol/clientCapabilities"], log_level is
+ * _meta["io.modelcontextprotocol/logLevel"] or FEAT_LOG_NONE when the request named none (then
+ * no notifications/message may be sent), and there is no server-to-client request: tools,
+ * prompts and resource reads that need the client answer an InputRequiredResult
+ * ({"resultType": "input_required", "inputRequests": {...}, "requestState"?: "..."}) and get
+ * the client's answers in input_responses when the client retries. feat_dispatch verifies an
+ * incoming params.requestState (HMAC, mrtr.h) before any handler sees it, and seals the
+ * state a handler returns; a state that does not verify is MCP_E_INVALID_PARAMS.
+ */
 struct feat_ctx {
     const struct mcp_cfg *cfg;
     const char *version;          /* negotiated protocol version */
     json_object *client_caps;     /* client capabilities object (may be NULL) */
-    const char *log_level;        /* session log level ("" = none set) */
+    const char *log_level;        /* session log level ("" = none set, FEAT_LOG_NONE) */
     json_object *progress_token;  /* params._meta.progressToken, or NULL */
     const struct feat_sink *sink; /* never NULL */
+    /* stateless (2026-07-28) requests only; 0 / NULL otherwise */
+    int stateless;
+    const char *principal;        /* REMOTE_USER or "": requestState is bound to it */
+    json_object *input_responses; /* params.inputResponses as the client sent it, or NULL */
 };
+
+/* log_level of a stateless request without _meta logLevel: send no log messages. */
+#define FEAT_LOG_NONE "none"
 
 /* The capabilities object for initialize: exactly what the configured sets implement. */
 json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *version);

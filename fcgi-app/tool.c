@@ -330,7 +330,9 @@ enum mcp_err tool_log(struct tool_call *call, const char *level, const char *log
         json_object_put(data);
         return rpc_fail_set(call->fail, MCP_E_INTERNAL, "Unknown log level %s.", level);
     }
-    if (session_level != NULL && session_level[0] != '\0' && tool_log_rank(session_level) >= 0)
+    if (session_level != NULL && strcmp(session_level, FEAT_LOG_NONE) == 0)
+        threshold = (int)TOOL_N_LOG_LEVELS; /* a stateless request that asked for no logs */
+    else if (session_level != NULL && session_level[0] != '\0' && tool_log_rank(session_level) >= 0)
         threshold = tool_log_rank(session_level);
     if (rank < threshold) {
         json_object_put(data);
