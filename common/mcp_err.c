@@ -14,6 +14,10 @@ static const struct mcp_err_info mcp_err_table[MCP_E__COUNT] = {
     [MCP_E_RESOURCE_NOT_FOUND] = {200, -32002, "resource_not_found", "Resource not found."},
     [MCP_E_CLIENT_CAPABILITY] = {400, -32021, "missing_client_capability",
                                  "The client did not declare a capability this request needs."},
+    [MCP_E_HEADER_MISMATCH] = {400, -32020, "header_mismatch",
+                               "Bad Request: the request headers do not match the body."},
+    [MCP_E_UNSUPPORTED_VERSION] = {400, -32022, "unsupported_protocol_version",
+                                   "Bad Request: unsupported protocol version."},
     [MCP_E_NOT_ACCEPTABLE] = {406, -32600, "not_acceptable",
                               "Not Acceptable: the Accept header must list both "
                               "application/json and text/event-stream."},

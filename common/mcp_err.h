@@ -43,6 +43,9 @@ enum mcp_err {
     MCP_E_IO,      /* socket or file I/O failed */
     MCP_E_PROTO,   /* peer broke the worker<->sessiond framing */
     MCP_E_TIMEOUT, /* peer did not answer in time */
+    /* 2026-07-28 (appended: the values above travel between workers and sessiond) */
+    MCP_E_HEADER_MISMATCH,     /* request headers vs body                  400 / -32020 */
+    MCP_E_UNSUPPORTED_VERSION, /* _meta version not served statelessly     400 / -32022 */
     MCP_E__COUNT
 };
 

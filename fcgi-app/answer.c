@@ -52,6 +52,15 @@ static enum mcp_err answer_emit(struct answer *a, json_object *msg, int final)
 {
     char eid[SESSC_EVENT_ID_MAX];
     int cancelled = 0;
+
+    if (a->mode == ANSWER_STATELESS) {
+        answer_write_event(a, NULL, msg);
+        if (a->state == ANSWER_DETACHED) { /* the client closed the stream: a cancellation */
+            a->cancelled = 1;
+            return MCP_E_CANCELLED;
+        }
+        return MCP_OK;
+    }
     enum mcp_err rc = sessc_stream_publish(a->sc, a->sid, a->principal, a->key, msg,
                                            a->mode == ANSWER_LEGACY ? 0 : final, eid, &cancelled);
     if (rc == MCP_OK && cancelled) {
@@ -75,19 +84,26 @@ static enum mcp_err answer_stream(struct answer *a)
         a->state = ANSWER_SSE;
         return MCP_OK;
     }
-    enum mcp_err rc = sessc_stream_open(a->sc, a->sid, a->principal, a->rpc_id, a->key);
-    if (rc == MCP_E_CANCELLED)
-        a->cancelled = 1;
-    if (rc != MCP_OK)
-        return rc;
+    if (a->mode == ANSWER_STREAMABLE) {
+        enum mcp_err rc = sessc_stream_open(a->sc, a->sid, a->principal, a->rpc_id, a->key);
+        if (rc == MCP_E_CANCELLED)
+            a->cancelled = 1;
+        if (rc != MCP_OK)
+            return rc;
+    }
     if (a->fr != NULL) {
         struct timeval tv = {ANSWER_WRITE_TIMEOUT_S, 0};
         (void)setsockopt(a->fr->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     }
     answer_write(a, ANSWER_SSE_HEAD, strlen(ANSWER_SSE_HEAD));
-    a->state = ANSWER_SSE;
+    if (a->state == ANSWER_DETACHED && a->mode == ANSWER_STATELESS) {
+        a->cancelled = 1;
+        return MCP_E_CANCELLED;
+    }
+    if (a->state == ANSWER_JSON)
+        a->state = ANSWER_SSE;
     /* 2025-11-25 clients resume POST streams: start with an id and empty data */
-    if (strcmp(a->version, "2025-11-25") >= 0)
+    if (a->mode == ANSWER_STREAMABLE && strcmp(a->version, "2025-11-25") >= 0)
         return answer_emit(a, NULL, 0);
     return MCP_OK;
 }
@@ -124,6 +140,10 @@ static enum mcp_err answer_request(void *opaque, const char *method, json_object
     *result = NULL;
     if (a->cancelled) {
         rc = MCP_E_CANCELLED;
+        goto done;
+    }
+    if (a->mode == ANSWER_STATELESS) { /* 2026-07-28: input_required results instead */
+        rc = MCP_E_UNAVAILABLE;
         goto done;
     }
     if ((rc = answer_stream(a)) != MCP_OK)
@@ -180,7 +200,7 @@ void answer_init(struct answer *a, enum answer_mode mode, const struct mcp_cfg *
     a->mode = mode;
     a->cfg = cfg;
     a->sc = sc;
-    a->fr = mode == ANSWER_STREAMABLE ? fr : NULL;
+    a->fr = mode == ANSWER_LEGACY ? NULL : fr;
     snprintf(a->sid, sizeof(a->sid), "%s", sid ? sid : "");
     snprintf(a->principal, sizeof(a->principal), "%s", principal ? principal : "");
     snprintf(a->version, sizeof(a->version), "%s", version ? version : "");
@@ -202,12 +222,12 @@ int answer_finish(struct answer *a, json_object *msg)
     }
     if (a->cancelled) {
         /* no answer for a cancelled request: an empty stream, or the stream just ends */
-        if (a->state == ANSWER_JSON && a->mode == ANSWER_STREAMABLE)
+        if (a->state == ANSWER_JSON && a->mode != ANSWER_LEGACY)
             answer_write(a, ANSWER_SSE_HEAD, strlen(ANSWER_SSE_HEAD));
         json_object_put(msg);
         return 1;
     }
-    if (a->state == ANSWER_JSON && a->mode == ANSWER_STREAMABLE)
+    if (a->state == ANSWER_JSON && a->mode != ANSWER_LEGACY)
         return 0;
     if (a->state == ANSWER_JSON)
         (void)answer_stream(a);

@@ -9,6 +9,10 @@
  *   ANSWER_LEGACY      POST /messages (2024-11-05 HTTP+SSE): the POST was answered 202 already;
  *                      everything, the response included, goes out on the session's GET /sse
  *                      stream held by sessiond (stream "0").
+ *   ANSWER_STATELESS   POST /mcp of revision 2026-07-28 (no session): JSON, or SSE written to
+ *                      the connection only, without event ids and without sessiond; no
+ *                      requests to the client. The client closing the stream cancels the
+ *                      call (the next notification returns MCP_E_CANCELLED).
  *
  * States of a STREAMABLE answer: JSON -> SSE (head written) -> DETACHED (the connection was
  * closed with retry: for the client to resume with GET; events are only published) -> DONE.
@@ -24,14 +28,14 @@
 #include "http.h"
 #include "sessc.h"
 
-enum answer_mode { ANSWER_STREAMABLE, ANSWER_LEGACY };
+enum answer_mode { ANSWER_STREAMABLE, ANSWER_LEGACY, ANSWER_STATELESS };
 enum answer_state { ANSWER_JSON, ANSWER_SSE, ANSWER_DETACHED, ANSWER_DONE };
 
 struct answer {
     /* set by answer_init, all borrowed */
     const struct mcp_cfg *cfg;
     struct sessc *sc;
-    FCGX_Request *fr;    /* the request's connection (STREAMABLE), NULL for LEGACY */
+    FCGX_Request *fr;    /* the request's connection (STREAMABLE, STATELESS), NULL for LEGACY */
     json_object *rpc_id; /* the request being answered */
     /* copies: the request's FastCGI params (REMOTE_USER) are freed when the connection is
      * finished early (polling, 2024-11-05 POSTs), and the session object may be replaced */

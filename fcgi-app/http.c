@@ -21,10 +21,17 @@ static const char *http_env(char *const *envp, const char *name)
     return NULL;
 }
 
+const char *http_req_header(const struct http_req *r, const char *cgi_name)
+{
+    const char *v = r->envp ? http_env(r->envp, cgi_name) : NULL;
+    return v != NULL && strlen(v) <= HTTP_VALUE_MAX ? v : NULL;
+}
+
 enum mcp_err http_req_parse(struct http_req *r, char *const *envp)
 {
     memset(r, 0, sizeof(*r));
     r->content_length = -1;
+    r->envp = envp;
     struct {
         const char *name;
         const char **dst;
@@ -41,6 +48,8 @@ enum mcp_err http_req_parse(struct http_req *r, char *const *envp)
         {"HTTP_MCP_SESSION_ID", &r->session_id},
         {"HTTP_MCP_PROTOCOL_VERSION", &r->protocol_version},
         {"HTTP_LAST_EVENT_ID", &r->last_event_id},
+        {"HTTP_MCP_METHOD", &r->mcp_method},
+        {"HTTP_MCP_NAME", &r->mcp_name},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         const char *v = http_env(envp, map[i].name);

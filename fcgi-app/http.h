@@ -34,6 +34,9 @@ struct http_req {
     const char *session_id;       /* HTTP_MCP_SESSION_ID */
     const char *protocol_version; /* HTTP_MCP_PROTOCOL_VERSION */
     const char *last_event_id;    /* HTTP_LAST_EVENT_ID */
+    const char *mcp_method;       /* HTTP_MCP_METHOD (2026-07-28) */
+    const char *mcp_name;         /* HTTP_MCP_NAME (2026-07-28) */
+    char *const *envp;            /* the whole environment, for http_req_header */
     long long content_length;     /* CONTENT_LENGTH, -1 when absent */
     char path[HTTP_PATH_MAX];
 };
@@ -42,6 +45,10 @@ struct http_req {
  * MCP_E_BAD_REQUEST when a value is over HTTP_VALUE_MAX, REQUEST_METHOD is missing, or
  * CONTENT_LENGTH is not a number. */
 enum mcp_err http_req_parse(struct http_req *r, char *const *envp);
+
+/* The value of a request header by its CGI name ("HTTP_MCP_PARAM_REGION"), or NULL; values
+ * over HTTP_VALUE_MAX count as absent. */
+const char *http_req_header(const struct http_req *r, const char *cgi_name);
 
 /* 1 when the Accept list names media type `type` (exactly, case-insensitive) with q > 0. */
 int http_accepts(const char *accept, const char *type);

@@ -10,6 +10,7 @@
 #include "rpc.h"
 #include "sessc.h"
 #include "jsonx.h"
+#include "modern.h"
 
 /* Revisions served through initialize, oldest first; the last one is our newest. */
 static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
@@ -75,6 +76,27 @@ int mcp_version_supported(const char *v)
         if (strcmp(v, mcp_versions[i]) == 0)
             return 1;
     return 0;
+}
+
+size_t mcp_version_count(void)
+{
+    return sizeof(mcp_versions) / sizeof(mcp_versions[0]);
+}
+
+const char *mcp_version_at(size_t i)
+{
+    size_t n = mcp_version_count();
+    return i < n ? mcp_versions[n - 1 - i] : NULL;
+}
+
+json_object *mcp_server_info_new(const struct mcp_cfg *cfg, const char *version)
+{
+    json_object *si = json_object_new_object();
+    json_object_object_add(si, "name", json_object_new_string(cfg->server_name));
+    if (strcmp(version, "2025-06-18") >= 0 && cfg->server_title[0])
+        json_object_object_add(si, "title", json_object_new_string(cfg->server_title));
+    json_object_object_add(si, "version", json_object_new_string(MCP_VERSION));
+    return si;
 }
 
 void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, const char *message)
@@ -164,7 +186,16 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, FCGX_Req
 
     if (mcp_edge_refused(srv, req, resp))
         return 1;
-    if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
+    if (modern_head_selected(req)) {
+        /* a 2026-07-28 client: POST only, checked with its body (modern.h) */
+        if (strcmp(req->method, "POST") != 0) {
+            mcp_http_error(resp, MCP_E_METHOD_NOT_ALLOWED, NULL,
+                           "Method Not Allowed: protocol revision 2026-07-28 serves POST only "
+                           "(no GET stream, no sessions to DELETE).");
+            resp->allow = "POST";
+            return 1;
+        }
+    } else if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
         char msg[RPC_MSG_LEN];
         snprintf(msg, sizeof(msg),
                  "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
@@ -289,12 +320,7 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     json_object *r = json_object_new_object();
     json_object_object_add(r, "protocolVersion", json_object_new_string(version));
     json_object_object_add(r, "capabilities", feat_capabilities_new(cfg, version));
-    json_object *si = json_object_new_object();
-    json_object_object_add(si, "name", json_object_new_string(cfg->server_name));
-    if (strcmp(version, "2025-06-18") >= 0 && cfg->server_title[0])
-        json_object_object_add(si, "title", json_object_new_string(cfg->server_title));
-    json_object_object_add(si, "version", json_object_new_string(MCP_VERSION));
-    json_object_object_add(r, "serverInfo", si);
+    json_object_object_add(r, "serverInfo", mcp_server_info_new(cfg, version));
     if (strcmp(version, "2025-03-26") >= 0 && cfg->instructions[0])
         json_object_object_add(r, "instructions", json_object_new_string(cfg->instructions));
     *result = r;
@@ -603,7 +629,9 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, FCGX_Re
     json_object *doc = mcp_body_parse(srv, body, len, resp);
     if (doc == NULL)
         return;
-    if (json_object_is_type(doc, json_type_array))
+    if (modern_selected(req, doc))
+        modern_handle(srv->cfg, srv->sc, req, fr, doc, resp);
+    else if (json_object_is_type(doc, json_type_array))
         mcp_batch(&c, doc);
     else
         mcp_single(&c, doc);

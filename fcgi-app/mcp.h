@@ -22,8 +22,15 @@ struct mcp_server;
 struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg);
 void mcp_server_free(struct mcp_server *srv);
 
-/* 1 when v is a protocol revision this endpoint serves. */
+/* 1 when v is a protocol revision this endpoint serves through initialize (sessions). */
 int mcp_version_supported(const char *v);
+/* Those revisions, newest first: mcp_version_at(0 .. mcp_version_count() - 1). */
+size_t mcp_version_count(void);
+const char *mcp_version_at(size_t i);
+
+/* The Implementation object naming this server (name, title from 2025-06-18, version) in
+ * version's shape (owned). */
+json_object *mcp_server_info_new(const struct mcp_cfg *cfg, const char *version);
 
 /* Returns 1 when *resp is complete (an error, or a GET/DELETE answered), 0 when the POST
  * body must be read (at most cfg->max_body bytes) and passed to mcp_handle_body. fr is the

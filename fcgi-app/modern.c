@@ -1,0 +1,499 @@
+/* modern.c - stateless requests of MCP 2026-07-28 on POST /mcp (see modern.h). */
+#include "modern.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "answer.h"
+#include "b64.h"
+#include "feat.h"
+#include "jsonx.h"
+#include "mcp.h"
+#include "rpc.h"
+#include "tool.h"
+
+#define META_VERSION "io.modelcontextprotocol/protocolVersion"
+#define META_CAPS    "io.modelcontextprotocol/clientCapabilities"
+#define META_INFO    "io.modelcontextprotocol/clientInfo"
+#define META_LEVEL   "io.modelcontextprotocol/logLevel"
+#define META_SERVER  "io.modelcontextprotocol/serverInfo"
+
+#define MODERN_LIST_TTL_MS 60000 /* lists change only on a reload, which listen streams hear */
+#define MODERN_READ_TTL_MS 0     /* resource contents may change at any time */
+#define MODERN_HDR_MAX     2048  /* longest decoded request-metadata header we compare */
+#define MODERN_CGI_MAX     160   /* "HTTP_MCP_PARAM_" + a header name */
+
+static const char *const modern_removed[] = {"initialize", "ping", "logging/setLevel",
+                                             "resources/subscribe", "resources/unsubscribe"};
+
+static const char *const modern_log_levels[] = {"debug", "info",     "notice", "warning",
+                                                "error", "critical", "alert",  "emergency"};
+
+/* The methods served statelessly: the capability that must be advertised for each ("" =
+ * always served), whether complete results carry caching hints, and the params member that
+ * Mcp-Name repeats (NULL = none). */
+static const struct modern_method {
+    const char *method;
+    const char *cap;
+    int cached;
+    const char *name_param;
+} modern_methods[] = {
+    {"server/discover", "", 1, NULL},
+    {"tools/list", "tools", 1, NULL},
+    {"tools/call", "tools", 0, "name"},
+    {"resources/list", "resources", 1, NULL},
+    {"resources/templates/list", "resources", 1, NULL},
+    {"resources/read", "resources", 1, "uri"},
+    {"prompts/list", "prompts", 1, NULL},
+    {"prompts/get", "prompts", 0, "name"},
+    {"completion/complete", "completions", 0, NULL},
+};
+
+int modern_head_selected(const struct http_req *req)
+{
+    return req->protocol_version != NULL && !mcp_version_supported(req->protocol_version);
+}
+
+int modern_selected(const struct http_req *req, json_object *doc)
+{
+    if (modern_head_selected(req))
+        return 1;
+    if (req->session_id != NULL)
+        return 0;
+    json_object *meta = jsonx_get(jsonx_get(doc, "params"), "_meta");
+    return jsonx_get(meta, META_VERSION) != NULL;
+}
+
+static const struct modern_method *modern_method_find(const char *method)
+{
+    for (size_t i = 0; i < sizeof(modern_methods) / sizeof(modern_methods[0]); i++)
+        if (strcmp(modern_methods[i].method, method) == 0)
+            return &modern_methods[i];
+    return NULL;
+}
+
+/* ---- request checks (modern.h, a to f) ------------------------------------------------- */
+
+static enum mcp_err modern_meta_read(json_object *params, struct modern_meta *m,
+                                     struct rpc_fail *fail)
+{
+    json_object *meta = jsonx_get(params, "_meta");
+    json_object *v;
+
+    memset(m, 0, sizeof(*m));
+    m->log_level = FEAT_LOG_NONE;
+    if (meta == NULL || !json_object_is_type(meta, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: 2026-07-28 requests carry params._meta with \"%s\" "
+                            "and \"%s\".",
+                            META_VERSION, META_CAPS);
+    if ((m->version = jsonx_str(meta, META_VERSION)) == NULL)
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: _meta[\"%s\"] must be a string.", META_VERSION);
+    if (!json_object_object_get_ex(meta, META_CAPS, &m->caps) ||
+        !json_object_is_type(m->caps, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: _meta[\"%s\"] must be an object ({} for none).",
+                            META_CAPS);
+    if (json_object_object_get_ex(meta, META_INFO, &v) && !json_object_is_type(v, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: _meta[\"%s\"] must be an object.", META_INFO);
+    if (json_object_object_get_ex(meta, META_LEVEL, &v)) {
+        const char *level = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                     : NULL;
+        int known = 0;
+        for (size_t i = 0; level != NULL && i < sizeof(modern_log_levels) / sizeof(*modern_log_levels);
+             i++)
+            if (strcmp(level, modern_log_levels[i]) == 0) {
+                m->log_level = modern_log_levels[i];
+                known = 1;
+            }
+        if (!known)
+            return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                                "Invalid params: _meta[\"%s\"] must be one of debug, info, notice, "
+                                "warning, error, critical, alert, emergency.",
+                                META_LEVEL);
+    }
+    return MCP_OK;
+}
+
+/*
+ * A request-metadata header's value as the client meant it: "=?base64?<standard base64>?="
+ * decoded (it must decode to UTF-8 text without NUL), anything else literally, without
+ * surrounding spaces and tabs. out holds out_size bytes, NUL-terminated.
+ */
+static enum mcp_err modern_header_value(const char *raw, char *out, size_t out_size)
+{
+    static const char pre[] = "=?base64?", post[] = "?=";
+    size_t len;
+
+    while (*raw == ' ' || *raw == '\t')
+        raw++;
+    len = strlen(raw);
+    while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t'))
+        len--;
+    if (len >= sizeof(pre) - 1 + sizeof(post) - 1 && strncmp(raw, pre, sizeof(pre) - 1) == 0 &&
+        strncmp(raw + len - (sizeof(post) - 1), post, sizeof(post) - 1) == 0) {
+        size_t n = 0;
+        const char *b = raw + sizeof(pre) - 1;
+        size_t blen = len - (sizeof(pre) - 1) - (sizeof(post) - 1);
+        if (b64_decode(B64_STD, B64_PAD, b, blen, out, out_size - 1, &n) != MCP_OK ||
+            memchr(out, '\0', n) != NULL)
+            return MCP_E_HEADER_MISMATCH;
+        out[n] = '\0';
+        char copy[MODERN_HDR_MAX];
+        memcpy(copy, out, n + 1);
+        rpc_utf8_sanitize(copy);
+        return strcmp(copy, out) == 0 ? MCP_OK : MCP_E_HEADER_MISMATCH;
+    }
+    if (len >= out_size)
+        return MCP_E_HEADER_MISMATCH;
+    memcpy(out, raw, len);
+    out[len] = '\0';
+    return MCP_OK;
+}
+
+/* Compares header value raw (NULL = absent) with the body's text want. */
+static enum mcp_err modern_header_is(const char *raw, const char *want, const char *header,
+                                     struct rpc_fail *fail)
+{
+    char v[MODERN_HDR_MAX];
+
+    if (raw == NULL)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: the %s header is required.", header);
+    if (modern_header_value(raw, v, sizeof(v)) != MCP_OK)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: the %s header is not valid (bad =?base64?...?= "
+                            "value or too long).",
+                            header);
+    if (strcmp(v, want) != 0)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: the %s header does not match the request body.",
+                            header);
+    return MCP_OK;
+}
+
+/* The CGI variable of header "Mcp-Param-<name>": HTTP_MCP_PARAM_ + name in upper case with
+ * every other character than a letter or digit as '_'. 0 when name does not fit. */
+static int modern_param_cgi(const char *name, char *out, size_t out_size)
+{
+    int n = snprintf(out, out_size, "HTTP_MCP_PARAM_%s", name);
+    if (n < 0 || (size_t)n >= out_size || name[0] == '\0')
+        return 0;
+    for (char *p = out + strlen("HTTP_MCP_PARAM_"); *p; p++)
+        *p = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    return 1;
+}
+
+/* One argument with "x-mcp-header": its Mcp-Param-<header> must carry the same value. */
+static enum mcp_err modern_param_check(const struct http_req *req, const char *header,
+                                       json_object *arg, struct rpc_fail *fail)
+{
+    char cgi[MODERN_CGI_MAX], v[MODERN_HDR_MAX], want[64];
+    const char *raw;
+
+    if (arg == NULL || json_object_is_type(arg, json_type_null))
+        return MCP_OK; /* no value in the body: no header expected */
+    if (!modern_param_cgi(header, cgi, sizeof(cgi)))
+        return MCP_OK;
+    if ((raw = http_req_header(req, cgi)) == NULL)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: the Mcp-Param-%.64s header is required for this "
+                            "argument.",
+                            header);
+    if (modern_header_value(raw, v, sizeof(v)) != MCP_OK)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: the Mcp-Param-%.64s header is not valid.", header);
+    switch (json_object_get_type(arg)) {
+    case json_type_string:
+        if (strcmp(v, json_object_get_string(arg)) == 0)
+            return MCP_OK;
+        break;
+    case json_type_int: {
+        char *end = NULL;
+        errno = 0;
+        long long h = strtoll(v, &end, 10);
+        if (errno == 0 && end != v && *end == '\0' && h == json_object_get_int64(arg))
+            return MCP_OK;
+        break;
+    }
+    case json_type_boolean:
+        snprintf(want, sizeof(want), "%s", json_object_get_boolean(arg) ? "true" : "false");
+        if (strcmp(v, want) == 0)
+            return MCP_OK;
+        break;
+    default:
+        return MCP_OK; /* x-mcp-header applies to strings, integers and booleans only */
+    }
+    return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                        "Header mismatch: the Mcp-Param-%.64s header does not match the "
+                        "argument.",
+                        header);
+}
+
+/* tools/call: every top-level argument whose property schema names "x-mcp-header". */
+static enum mcp_err modern_params_check(const struct mcp_cfg *cfg, const struct http_req *req,
+                                        json_object *params, struct rpc_fail *fail)
+{
+    const char *name = jsonx_str(params, "name");
+    const struct tool_def *t = name ? tool_find(cfg, name) : NULL;
+    json_object *schema, *props, *args = jsonx_get(params, "arguments");
+    enum mcp_err rc = MCP_OK;
+
+    if (t == NULL || t->input_schema == NULL || strstr(t->input_schema, "x-mcp-header") == NULL)
+        return MCP_OK;
+    if ((schema = json_tokener_parse(t->input_schema)) == NULL)
+        return MCP_OK; /* the tool layer reports a broken schema */
+    props = jsonx_get(schema, "properties");
+    if (props != NULL && json_object_is_type(props, json_type_object)) {
+        json_object_object_foreach(props, key, prop)
+        {
+            const char *header = jsonx_str(prop, "x-mcp-header");
+            if (header != NULL && rc == MCP_OK)
+                rc = modern_param_check(req, header, jsonx_get(args, key), fail);
+        }
+    }
+    json_object_put(schema);
+    return rc;
+}
+
+enum mcp_err modern_check(const struct mcp_cfg *cfg, const struct http_req *req,
+                                 const struct rpc_msg *m, struct modern_meta *meta,
+                                 struct rpc_fail *fail)
+{
+    const struct modern_method *mm;
+    enum mcp_err rc;
+
+    if (req->protocol_version == NULL)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: the MCP-Protocol-Version header is required.");
+    if ((rc = modern_meta_read(m->params, meta, fail)) != MCP_OK)
+        return rc;
+    if (strcmp(req->protocol_version, meta->version) != 0)
+        return rpc_fail_set(fail, MCP_E_HEADER_MISMATCH,
+                            "Header mismatch: MCP-Protocol-Version must equal _meta[\"%s\"].",
+                            META_VERSION);
+    if (strcmp(meta->version, MODERN_VERSION) != 0) {
+        json_object *data = json_object_new_object();
+        json_object *sup = json_object_new_array();
+        json_object_array_add(sup, json_object_new_string(MODERN_VERSION));
+        json_object_object_add(data, "supported", sup);
+        json_object_object_add(data, "requested", json_object_new_string(meta->version));
+        fail->data = data;
+        return rpc_fail_set(fail, MCP_E_UNSUPPORTED_VERSION,
+                            "Unsupported protocol version: requests without a session speak "
+                            "%s (earlier revisions start with initialize).",
+                            MODERN_VERSION);
+    }
+    mm = modern_method_find(m->method);
+    json_object *caps = feat_capabilities_new(cfg, MODERN_VERSION);
+    int served = mm != NULL && (mm->cap[0] == '\0' || jsonx_get(caps, mm->cap) != NULL);
+    json_object_put(caps);
+    if (!served) {
+        for (size_t i = 0; i < sizeof(modern_removed) / sizeof(modern_removed[0]); i++)
+            if (strcmp(m->method, modern_removed[i]) == 0)
+                return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND,
+                                    "Method not found: %s does not exist in protocol revision "
+                                    "%s.",
+                                    m->method, MODERN_VERSION);
+        return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND, "Method not found: %.200s",
+                            m->method);
+    }
+    if ((rc = modern_header_is(req->mcp_method, m->method, "Mcp-Method", fail)) != MCP_OK)
+        return rc;
+    if (mm->name_param != NULL) {
+        const char *want = jsonx_str(m->params, mm->name_param);
+        if (want == NULL)
+            return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                                "Invalid params: %s needs a string \"%s\".", m->method,
+                                mm->name_param);
+        if ((rc = modern_header_is(req->mcp_name, want, "Mcp-Name", fail)) != MCP_OK)
+            return rc;
+    }
+    if (strcmp(m->method, "tools/call") == 0)
+        return modern_params_check(cfg, req, m->params, fail);
+    return MCP_OK;
+}
+
+/* ---- results ----------------------------------------------------------------------------- */
+
+/* resultType, serverInfo and (for complete results of cached methods) the caching hints. */
+static void modern_result_finish(const struct mcp_cfg *cfg, const struct http_req *req,
+                                 const struct modern_method *mm, json_object *result)
+{
+    json_object *meta = jsonx_get(result, "_meta");
+    const char *type = jsonx_str(result, "resultType");
+
+    if (type == NULL) {
+        json_object_object_add(result, "resultType", json_object_new_string("complete"));
+        type = "complete";
+    }
+    if (strcmp(type, "complete") == 0 && mm->cached) {
+        int read = strcmp(mm->method, "resources/read") == 0;
+        json_object_object_add(result, "ttlMs",
+                               json_object_new_int(read ? MODERN_READ_TTL_MS : MODERN_LIST_TTL_MS));
+        json_object_object_add(
+            result, "cacheScope",
+            json_object_new_string(req->remote_user != NULL ? "private" : "public"));
+    }
+    if (meta == NULL || !json_object_is_type(meta, json_type_object)) {
+        meta = json_object_new_object();
+        json_object_object_add(result, "_meta", meta);
+    }
+    json_object_object_add(meta, META_SERVER, mcp_server_info_new(cfg, MODERN_VERSION));
+}
+
+static json_object *modern_discover_new(const struct mcp_cfg *cfg)
+{
+    json_object *r = json_object_new_object();
+    json_object *versions = json_object_new_array();
+
+    json_object_array_add(versions, json_object_new_string(MODERN_VERSION));
+    for (size_t i = 0; i < mcp_version_count(); i++)
+        json_object_array_add(versions, json_object_new_string(mcp_version_at(i)));
+    json_object_object_add(r, "supportedVersions", versions);
+    json_object_object_add(r, "capabilities", feat_capabilities_new(cfg, MODERN_VERSION));
+    if (cfg->instructions[0])
+        json_object_object_add(r, "instructions", json_object_new_string(cfg->instructions));
+    return r;
+}
+
+/* The HTTP status of an error answer on the stateless path. */
+static int modern_status(enum mcp_err rc)
+{
+    switch (rc) {
+    case MCP_E_METHOD_NOT_FOUND:
+        return 404;
+    case MCP_E_HEADER_MISMATCH:
+    case MCP_E_UNSUPPORTED_VERSION:
+    case MCP_E_CLIENT_CAPABILITY:
+        return 400;
+    case MCP_E_INVALID_PARAMS:
+    case MCP_E_INTERNAL:
+        return 200; /* a method's own error */
+    default:
+        return mcp_err_info(rc)->http_status;
+    }
+}
+
+/* resources/read of an unknown uri: -32602 with data.uri in 2026-07-28 (not -32002). */
+static enum mcp_err modern_not_found(json_object *params, enum mcp_err rc, struct rpc_fail *fail)
+{
+    if (rc != MCP_E_RESOURCE_NOT_FOUND)
+        return rc;
+    if (fail->data == NULL) {
+        fail->data = json_object_new_object();
+        const char *uri = jsonx_str(params, "uri");
+        json_object_object_add(fail->data, "uri", json_object_new_string(uri ? uri : ""));
+    }
+    return MCP_E_INVALID_PARAMS;
+}
+
+/* ---- the request --------------------------------------------------------------------------- */
+
+/* A request refused by the checks of modern.h: every one is 400 but the 404 of -32601. */
+static void modern_refuse(struct http_resp *resp, json_object *id, enum mcp_err rc,
+                          struct rpc_fail *fail)
+{
+    http_resp_clear(resp);
+    resp->status = rc == MCP_E_METHOD_NOT_FOUND ? 404 : 400;
+    resp->body = rpc_error_from_fail(id, rc, fail);
+}
+
+static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req,
+                           FCGX_Request *fr, const struct rpc_msg *m, struct http_resp *resp)
+{
+    struct rpc_fail fail = {{0}, NULL};
+    struct modern_meta meta;
+    json_object *result = NULL;
+    enum mcp_err rc;
+
+    if ((rc = modern_check(cfg, req, m, &meta, &fail)) != MCP_OK) {
+        modern_refuse(resp, m->id, rc, &fail);
+        rpc_fail_clear(&fail);
+        return;
+    }
+    const struct modern_method *mm = modern_method_find(m->method);
+    if (strcmp(m->method, "server/discover") == 0) {
+        result = modern_discover_new(cfg);
+        modern_result_finish(cfg, req, mm, result);
+        resp->status = 200;
+        resp->body = rpc_result_new(m->id, result);
+        return;
+    }
+
+    struct answer a;
+    answer_init(&a, ANSWER_STATELESS, cfg, NULL, fr, NULL, req->remote_user, MODERN_VERSION,
+                m->id);
+    struct feat_ctx ctx = {
+        .cfg = cfg,
+        .version = MODERN_VERSION,
+        .client_caps = meta.caps,
+        .log_level = meta.log_level,
+        .progress_token = jsonx_get(jsonx_get(m->params, "_meta"), "progressToken"),
+        .sink = &a.sink,
+        .stateless = 1,
+        .principal = req->remote_user ? req->remote_user : "",
+        .input_responses = jsonx_get(m->params, "inputResponses"),
+    };
+    rc = modern_not_found(m->params, feat_dispatch(&ctx, m->method, m->params, &result, &fail),
+                          &fail);
+    json_object *out;
+    int status = 200;
+    if (rc == MCP_OK) {
+        modern_result_finish(cfg, req, mm, result);
+        out = rpc_result_new(m->id, result);
+    } else {
+        json_object_put(result);
+        if (rc == MCP_E_METHOD_NOT_FOUND && fail.message[0] == '\0')
+            rpc_fail_set(&fail, rc, "Method not found: %.200s", m->method);
+        if (rc == MCP_E_CANCELLED)
+            rc = MCP_E_INTERNAL; /* nothing is sent for a cancelled call anyway */
+        status = modern_status(rc);
+        out = rpc_error_from_fail(m->id, rc, &fail);
+    }
+    rpc_fail_clear(&fail);
+    if (answer_finish(&a, out)) {
+        resp->streamed = 1;
+    } else {
+        resp->status = status;
+        resp->body = out;
+    }
+}
+
+void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct http_req *req,
+                   FCGX_Request *fr, json_object *doc, struct http_resp *resp)
+{
+    struct rpc_msg m;
+    const char *why;
+
+    (void)sc;
+    if (!json_object_is_type(doc, json_type_object)) {
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
+                       "Invalid Request: protocol revision 2026-07-28 has no JSON-RPC batches; "
+                       "send one message per POST.");
+        return;
+    }
+    if (rpc_classify(doc, &m, &why) != MCP_OK) {
+        char text[RPC_MSG_LEN];
+        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+        return;
+    }
+    if (m.kind == RPC_NOTIFICATION) {
+        resp->status = 202; /* nothing for the server to do in 2026-07-28 */
+        return;
+    }
+    if (m.kind == RPC_RESPONSE) {
+        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id,
+                       "Invalid Request: in protocol revision 2026-07-28 the server sends no "
+                       "requests, so there is nothing to respond to.");
+        return;
+    }
+    modern_request(cfg, req, fr, &m, resp);
+}
