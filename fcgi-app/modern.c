@@ -55,7 +55,11 @@ static const struct modern_method {
 
 int modern_head_selected(const struct http_req *req)
 {
-    return req->protocol_version != NULL && !mcp_version_supported(req->protocol_version);
+    const char *v = req->protocol_version;
+    if (v == NULL || mcp_version_supported(v))
+        return 0;
+    /* with a session, only the revision we serve statelessly overrides it */
+    return req->session_id == NULL || strcmp(v, MODERN_VERSION) == 0;
 }
 
 int modern_selected(const struct http_req *req, json_object *doc)

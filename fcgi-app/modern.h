@@ -49,9 +49,11 @@
 #define MODERN_VERSION "2026-07-28"
 
 /* 1 when the request's MCP-Protocol-Version header names a version that is not one of the
- * session-era revisions (2024-11-05 ... 2025-11-25): the client speaks 2026-07-28 (or an
- * unknown revision, which the stateless path refuses with -32022), and an Mcp-Session-Id it
- * sends is ignored. Such a GET or DELETE is answered 405 (the revision serves POST only). */
+ * session-era revisions (2024-11-05 ... 2025-11-25) and there is no Mcp-Session-Id header:
+ * the client speaks 2026-07-28 (or an unknown revision, which the stateless path refuses
+ * with -32022). With exactly 2026-07-28 an Mcp-Session-Id header is ignored (that revision
+ * has no sessions); with another unknown version it keeps the session rules (400).
+ * Such a GET or DELETE is answered 405 (the revision serves POST only). */
 int modern_head_selected(const struct http_req *req);
 
 /* 1 when the POST with body doc (borrowed, any JSON value) is served statelessly:

@@ -191,6 +191,12 @@ for my $method ('GET', 'DELETE') {
 {
     my ($r) = srpc('tools/list', headers => { 'Mcp-Session-Id' => 'deadbeef' x 4 });
     is($r->{status}, 200, 'Mcp-Session-Id on a 2026-07-28 request is ignored');
+    $r = request('GET', $url, { 'Accept' => 'text/event-stream', 'MCP-Protocol-Version' => $V,
+                                'Mcp-Session-Id' => 'deadbeef' x 4 });
+    is($r->{status}, 405, '... also on GET (405)');
+    ($r) = srpc('tools/list', headers => { 'Mcp-Session-Id' => 'deadbeef' x 4, 'MCP-Protocol-Version' => 'v999' });
+    is($r->{status}, 400, 'an unknown version with a session header keeps the session rules (400)');
+    is($r->{json}{error}{code}, -32600, '... -32600 naming the header');
     # the session era is untouched: initialize, a session request with _meta in params
     my ($sid, $ir) = initialize($url);
     ok($sid, 'initialize still opens a session');
