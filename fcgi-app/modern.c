@@ -107,11 +107,11 @@ static enum mcp_err modern_meta_read(json_object *params, struct modern_meta *m,
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: _meta[\"%s\"] must be an object.", META_INFO);
     if (json_object_object_get_ex(meta, META_LEVEL, &v)) {
-        const char *level = json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                                     : NULL;
+        const char *level =
+            json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
         int known = 0;
-        for (size_t i = 0; level != NULL && i < sizeof(modern_log_levels) / sizeof(*modern_log_levels);
-             i++)
+        for (size_t i = 0;
+             level != NULL && i < sizeof(modern_log_levels) / sizeof(*modern_log_levels); i++)
             if (strcmp(level, modern_log_levels[i]) == 0) {
                 m->log_level = modern_log_levels[i];
                 known = 1;
@@ -267,8 +267,7 @@ static enum mcp_err modern_params_check(const struct mcp_cfg *cfg, const struct 
 }
 
 enum mcp_err modern_check(const struct mcp_cfg *cfg, const struct http_req *req,
-                                 const struct rpc_msg *m, struct modern_meta *meta,
-                                 struct rpc_fail *fail)
+                          const struct rpc_msg *m, struct modern_meta *meta, struct rpc_fail *fail)
 {
     const struct modern_method *mm;
     enum mcp_err rc;
@@ -305,8 +304,7 @@ enum mcp_err modern_check(const struct mcp_cfg *cfg, const struct http_req *req,
                                     "Method not found: %s does not exist in protocol revision "
                                     "%s.",
                                     m->method, MODERN_VERSION);
-        return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND, "Method not found: %.200s",
-                            m->method);
+        return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND, "Method not found: %.200s", m->method);
     }
     if ((rc = modern_header_is(req->mcp_method, m->method, "Mcp-Method", fail)) != MCP_OK)
         return rc;
@@ -409,8 +407,8 @@ static void modern_refuse(struct http_resp *resp, json_object *id, enum mcp_err 
     resp->body = rpc_error_from_fail(id, rc, fail);
 }
 
-static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req,
-                           FCGX_Request *fr, const struct rpc_msg *m, struct http_resp *resp)
+static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req, FCGX_Request *fr,
+                           const struct rpc_msg *m, struct http_resp *resp)
 {
     struct rpc_fail fail = {{0}, NULL};
     struct modern_meta meta;
@@ -432,8 +430,7 @@ static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req
     }
 
     struct answer a;
-    answer_init(&a, ANSWER_STATELESS, cfg, NULL, fr, NULL, req->remote_user, MODERN_VERSION,
-                m->id);
+    answer_init(&a, ANSWER_STATELESS, cfg, NULL, fr, NULL, req->remote_user, MODERN_VERSION, m->id);
     struct feat_ctx ctx = {
         .cfg = cfg,
         .version = MODERN_VERSION,

@@ -72,8 +72,7 @@ struct modern_meta {
 /* Checks a to f above for request m (kind RPC_REQUEST). MCP_OK with *meta filled, or the
  * error with its message (and data, for -32022) in *fail. */
 enum mcp_err modern_check(const struct mcp_cfg *cfg, const struct http_req *req,
-                          const struct rpc_msg *m, struct modern_meta *meta,
-                          struct rpc_fail *fail);
+                          const struct rpc_msg *m, struct modern_meta *meta, struct rpc_fail *fail);
 
 /* Answers one stateless POST whose body is doc (borrowed). Fills *resp, or writes an SSE
  * answer to fr itself (resp->streamed), or hands fr to mcp-sessiond (subscriptions/listen,
