@@ -459,6 +459,13 @@ static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req
         out = rpc_error_from_fail(m->id, rc, &fail);
     }
     rpc_fail_clear(&fail);
+    if (a.cancelled) {
+        const char *name = jsonx_str(m->params, "name");
+        fprintf(stderr,
+                "mcp-fcgi: %s%s%.128s cancelled: the client closed its 2026-07-28 answer "
+                "stream\n",
+                m->method, name ? " " : "", name ? name : "");
+    }
     if (answer_finish(&a, out)) {
         resp->streamed = 1;
     } else {

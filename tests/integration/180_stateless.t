@@ -248,5 +248,25 @@ sub log_call {
     is(scalar @logs, 0, 'no logLevel in _meta: no log messages at all');
 }
 
+# ---- closing the answer stream cancels the call ---------------------------------------------
+{
+    my $body = $JSON->encode({ jsonrpc => '2.0', id => 'c', method => 'tools/call',
+        params => { name => 'test_tool_with_progress', _meta => meta(progressToken => 'c1') } });
+    my $sse = McpSse->open('POST', $url, { 'Accept' => 'application/json, text/event-stream',
+        'Content-Type' => 'application/json', 'MCP-Protocol-Version' => $V, 'Mcp-Method' => 'tools/call',
+        'Mcp-Name' => 'test_tool_with_progress' }, $body);
+    my $first = $sse->next_event(timeout => 5);
+    is($first->{json}{method}, 'notifications/progress', 'cancel: the first progress arrived');
+    $sse->close;
+    my $seen = 0;
+    for (1 .. 50) {
+        last if ($seen = $s->log('workers') =~ /tools\/call test_tool_with_progress cancelled/);
+        select(undef, undef, undef, 0.1);
+    }
+    ok($seen, 'cancel: the worker stopped the call when the client closed the stream');
+    my ($r) = srpc('tools/list');
+    is($r->{status}, 200, 'cancel: the server goes on serving');
+}
+
 is_deeply([$s->sanitizer_reports], [], 'no sanitizer reports');
 done_testing;
