@@ -538,9 +538,9 @@ void route_shutdown(struct route *r)
 
     TAILQ_FOREACH(ls, &r->listens, link)
     {
-        size_t len = listen_final_text(ls, text, sizeof(text));
         if (!hold_live(ls->conn))
             continue;
+        size_t len = listen_final_text(ls, text, sizeof(text));
         if (len > 0)
             hold_data(ls->conn, text, len);
         hold_end(ls->conn, -1); /* no retry: a listen stream is not resumable */
@@ -734,7 +734,9 @@ static size_t route_listen_notify(struct route *r, const char *uri, json_object 
     {
         struct hold_conn *c = ls->conn;
         bool got = false;
-        if (!any || !hold_live(c))
+        if (!any)
+            break; /* none of msgs is for listen streams */
+        if (!hold_live(c))
             continue;
         hold_cork(c);
         for (size_t i = 0; i < n; i++) {
