@@ -51,6 +51,8 @@ const char *ipc_type_name(uint16_t type)
         return "cancelled";
     case IPC_NOTIFY:
         return "notify";
+    case IPC_LISTEN_ATTACH:
+        return "listen_attach";
     default:
         return "unknown";
     }

@@ -77,7 +77,9 @@
  *                    -> {"status": {"sessions": int (held, including expired ones not yet
  *                        reaped), "max_sessions": int, "idle_timeout_s": int,
  *                        "uptime_s": int, "connections": int, "pid": int,
- *                        "streams": int (connections held), "max_streams": int}}
+ *                        "streams": int (connections held, listen streams included),
+ *                        "max_streams": int, "listen_streams": int (IPC_LISTEN_ATTACH
+ *                        connections held)}}
  *
  * STREAM MESSAGES (0x0101..0x0109)
  *   Streams are the SSE responses of a session (fcgi-app/sessc.h, "STREAMS"): stream "0"
@@ -175,23 +177,62 @@
  *   IPC_NOTIFY         {"id"?: string (absent or null: every session; "principal" is then
  *                       not needed), "principal"?, "uri"?: string 1..IPC_MAX_URI (only
  *                       sessions subscribed to it), "msg"}
- *                      -> {"sessions": int, how many sessions it was appended to}
+ *                      -> {"sessions": int, how many sessions it was appended to,
+ *                          "listeners": int, how many listen streams it was written to}
  *                      Appends msg to stream "0" of the session(s) and writes it to the held
  *                      connection. A session whose stream "0" never had a connection is
- *                      skipped (no client could resume it).
+ *                      skipped (no client could resume it). Without "id" it also goes to the
+ *                      listen streams that asked for it (IPC_LISTEN_ATTACH).
  *
  *   Server-side notifications: sessiond itself sends notifications/resources/updated for the
  *   periodic resources of common/watch.h (to the sessions subscribed to them) and, when a
  *   SIGHUP changes server.sets, notifications/{tools,prompts,resources}/list_changed to
- *   every session, both as IPC_NOTIFY does.
+ *   every session, both as IPC_NOTIFY without "id" does (listen streams included).
+ *
+ * SESSION-LESS STREAMS (0x010a)
+ *   2026-07-28 has no sessions; its subscriptions/listen request is answered with a long-lived
+ *   SSE stream that sessiond holds. No "id" is taken, nothing is logged for replay, and the
+ *   events carry no SSE id.
+ *
+ *   IPC_LISTEN_ATTACH  {"principal", "rpc_id": the listen request's JSON-RPC id (a string or
+ *                       an integer, JSON text <= 255 bytes), "notifications": object, the
+ *                       request's params.notifications: "toolsListChanged"?: boolean,
+ *                       "promptsListChanged"?: boolean, "resourcesListChanged"?: boolean,
+ *                       "resourceSubscriptions"?: array of at most IPC_LISTEN_URIS (64)
+ *                       strings of 1..IPC_MAX_URI bytes (other members are ignored and left
+ *                       out of the acknowledgement), "request_id": int 1..65535,
+ *                       "keep_conn"?: boolean (as for IPC_STREAM_ATTACH)}
+ *                      + the FastCGI connection as SCM_RIGHTS (see DESCRIPTORS)
+ *                      -> {}
+ *                      MCP_E_STREAMS_FULL (streams.max connections held, of every kind),
+ *                      MCP_E_INVALID_PARAMS (also: no descriptor came with the frame).
+ *                      On MCP_OK sessiond owns the connection: it has written the head (as
+ *                      IPC_STREAM_ATTACH) and, as the first event,
+ *                        {"jsonrpc":"2.0","method":"notifications/subscriptions/acknowledged",
+ *                         "params":{"_meta":{"io.modelcontextprotocol/subscriptionId":rpc_id},
+ *                                   "notifications": <the honoured members, as given>}}
+ *                      From then on the stream gets, of what IPC_NOTIFY without "id" and the
+ *                      server-side notifications send, only notifications/tools/list_changed
+ *                      (toolsListChanged true), .../prompts/list_changed (promptsListChanged),
+ *                      .../resources/list_changed (resourcesListChanged) and
+ *                      notifications/resources/updated whose params.uri is one of
+ *                      resourceSubscriptions (an IPC_NOTIFY "uri" must be one of them too),
+ *                      each with params._meta["io.modelcontextprotocol/subscriptionId"] =
+ *                      rpc_id and the other params kept; heartbeats as on every stream. The
+ *                      client ends it by closing the connection. When sessiond stops, it
+ *                      writes {"jsonrpc":"2.0","id":rpc_id,"result":{"resultType":"complete",
+ *                      "_meta":{"io.modelcontextprotocol/subscriptionId":rpc_id}}} and ends
+ *                      the connection (END_REQUEST). On any error sessiond closes its copy of
+ *                      the descriptor and writes nothing: the worker still owns the connection
+ *                      and answers.
  *
  * DESCRIPTORS
- *   A frame that carries a file descriptor (only IPC_STREAM_ATTACH) sends it as SCM_RIGHTS
- *   ancillary data on the sendmsg() call that carries the first byte of that frame's
- *   header, exactly one descriptor per such frame, so descriptors and frames line up in
- *   order: each IPC_STREAM_ATTACH takes the oldest descriptor received on the connection
- *   and not yet taken. At most IPC_MAX_FDS may wait untaken; more is a protocol error.
- *   Descriptors still untaken when the connection closes are closed.
+ *   A frame that carries a file descriptor (IPC_STREAM_ATTACH and IPC_LISTEN_ATTACH, no
+ *   other) sends it as SCM_RIGHTS ancillary data on the sendmsg() call that carries the first
+ *   byte of that frame's header, exactly one descriptor per such frame, so descriptors and
+ *   frames line up in order: each IPC_STREAM_ATTACH or IPC_LISTEN_ATTACH takes the oldest
+ *   descriptor received on the connection and not yet taken. At most IPC_MAX_FDS may wait untaken;
+ * more is a protocol error. Descriptors still untaken when the connection closes are closed.
  */
 #ifndef MCP_IPC_H
 #define MCP_IPC_H
@@ -217,6 +258,7 @@
 #define IPC_MAX_METHOD     255           /* bytes of a CLIENT_REQUEST "method" */
 #define IPC_MAX_AWAIT_MS   3600000       /* AWAIT "timeout_ms" */
 #define IPC_MAX_FDS        4             /* descriptors received and not yet taken */
+#define IPC_LISTEN_URIS    64            /* resourceSubscriptions of one LISTEN_ATTACH */
 
 enum ipc_type {
     IPC_SESS_CREATE = 1,
@@ -234,6 +276,7 @@ enum ipc_type {
     IPC_CANCEL = 0x0107,
     IPC_CANCELLED = 0x0108,
     IPC_NOTIFY = 0x0109,
+    IPC_LISTEN_ATTACH = 0x010a,
 };
 
 /* One decoded frame. payload is owned by whoever received the frame (json_object_put). */

@@ -519,6 +519,31 @@ enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *
     return rc;
 }
 
+enum mcp_err sessc_listen_attach(struct sessc *sc, const char *principal, json_object *rpc_id,
+                                 json_object *notifications, int fd, int fcgi_request_id,
+                                 int keep_conn)
+{
+    enum mcp_err rc;
+
+    /* the members of notifications are sessiond's to check: one validator, not two */
+    if (principal == NULL || !sessc_rpc_id_ok(rpc_id) || notifications == NULL ||
+        !json_object_is_type(notifications, json_type_object) || fd < 0 || fcgi_request_id < 1 ||
+        fcgi_request_id > 65535)
+        return MCP_E_INVALID_PARAMS;
+    json_object *req = json_object_new_object();
+    json_object_object_add(req, "principal", json_object_new_string(principal));
+    json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
+    json_object_object_add(req, "notifications", json_object_get(notifications));
+    json_object_object_add(req, "request_id", json_object_new_int(fcgi_request_id));
+    json_object_object_add(req, "keep_conn", json_object_new_boolean(keep_conn != 0));
+    sc->fd_sent = false;
+    rc = sessc_exchange(sc, IPC_LISTEN_ATTACH, req, fd, sessc_deadline(sc), NULL);
+    /* as for sessc_stream_attach: sessiond may own the connection now */
+    if (rc == MCP_E_UNAVAILABLE && sc->fd_sent)
+        rc = MCP_E_TIMEOUT;
+    return rc;
+}
+
 enum mcp_err sessc_client_request(struct sessc *sc, const char *sid, const char *principal,
                                   const char *key, const char *method, json_object *params,
                                   json_object **msg, char *event_id)

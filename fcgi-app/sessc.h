@@ -130,6 +130,27 @@ enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *
                                  const char *endpoint_url, int fd, int fcgi_request_id,
                                  int keep_conn);
 
+/*
+ * Hands the live FastCGI connection fd (request fcgi_request_id, keep_conn from libfcgi) of a
+ * 2026-07-28 subscriptions/listen request to sessiond, which answers it with a long-lived SSE
+ * stream of no session (IPC_LISTEN_ATTACH in common/ipc.h): the head, then
+ * notifications/subscriptions/acknowledged, then the list_changed / resources/updated
+ * notifications that notifications asked for, each carrying
+ * _meta["io.modelcontextprotocol/subscriptionId"] = rpc_id. rpc_id (the request's JSON-RPC
+ * id, a string or an integer) and notifications (the request's params.notifications, an
+ * object: "toolsListChanged", "promptsListChanged", "resourcesListChanged" booleans,
+ * "resourceSubscriptions" at most IPC_LISTEN_URIS URIs of 1..IPC_MAX_URI bytes) are
+ * borrowed; principal is REMOTE_USER or "".
+ * Ownership as for sessc_stream_attach: on MCP_OK sessiond owns the connection and the worker
+ * releases the request without writing to it; on MCP_E_TIMEOUT the descriptor reached sessiond
+ * but no answer came, so the worker releases it the same way. On any other error the worker
+ * still owns fd and answers: MCP_E_STREAMS_FULL (streams.max connections held),
+ * MCP_E_INVALID_PARAMS (an argument or member out of bounds), MCP_E_UNAVAILABLE.
+ */
+enum mcp_err sessc_listen_attach(struct sessc *sc, const char *principal, json_object *rpc_id,
+                                 json_object *notifications, int fd, int fcgi_request_id,
+                                 int keep_conn);
+
 /* Sends a server-to-client request on stream key: sessiond assigns the JSON-RPC id (unique
  * in the session), appends the request to the stream (and writes it to a connection it
  * holds for the stream) and returns the whole request message in *msg (owned) with its

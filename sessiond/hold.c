@@ -40,8 +40,9 @@ struct hold_conn {
     bool legacy;
     bool keep_conn;
     uint16_t request_id;
-    char sid[IPC_SESSION_ID_LEN + 1];
+    char sid[IPC_SESSION_ID_LEN + 1]; /* "" for a connection of no session */
     struct stream *st;
+    void *owner; /* hold_start_owned: handed to owner_closed, else NULL */
     struct fcgi_rec_reader rr;
     size_t n_writes;      /* uv_write requests not completed */
     int64_t end_deadline; /* HOLD_ENDING: force close then */
@@ -63,8 +64,7 @@ struct hold_write {
 struct hold {
     uv_loop_t *loop;
     const struct mcp_cfg *cfg;
-    hold_legacy_closed_fn *legacy_closed;
-    void *arg;
+    struct hold_hooks hooks;
     uv_timer_t tick;
     bool tick_running;
     bool tick_closed;
@@ -106,15 +106,14 @@ static void hold_slots_build(struct hold *h)
     h->rr = 0;
 }
 
-struct hold *hold_new(uv_loop_t *loop, const struct mcp_cfg *cfg, hold_legacy_closed_fn *fn,
-                      void *arg)
+struct hold *hold_new(uv_loop_t *loop, const struct mcp_cfg *cfg, const struct hold_hooks *hooks)
 {
     struct hold *h = xcalloc(1, sizeof(*h));
 
     h->loop = loop;
     h->cfg = cfg;
-    h->legacy_closed = fn;
-    h->arg = arg;
+    if (hooks != NULL)
+        h->hooks = *hooks;
     TAILQ_INIT(&h->all);
     TAILQ_INIT(&h->ending);
     hold_slots_build(h);
@@ -197,8 +196,10 @@ static void hold_closed(uv_handle_t *handle)
     h->n_all--;
     if (c->started)
         h->n_started--;
-    if (c->legacy && h->legacy_closed != NULL)
-        h->legacy_closed(h->arg, c->sid);
+    if (c->legacy && h->hooks.legacy_closed != NULL)
+        h->hooks.legacy_closed(h->hooks.arg, c->sid);
+    if (c->owner != NULL && h->hooks.owner_closed != NULL)
+        h->hooks.owner_closed(h->hooks.arg, c->owner);
     free(c->cork);
     free(c);
     hold_tick_update(h);
@@ -260,9 +261,11 @@ static void hold_drop(struct hold_conn *c, int status, const char *why)
         why = NULL;
     else if (status != 0)
         why = uv_strerror(status);
-    if (why != NULL)
+    if (why != NULL && c->sid[0] != '\0')
         srv_log("stream of session %.8s (request %u): %s; closing it", c->sid,
                 (unsigned)c->request_id, why);
+    else if (why != NULL)
+        srv_log("listen stream (request %u): %s; closing it", (unsigned)c->request_id, why);
     hold_close(c);
 }
 
@@ -389,6 +392,12 @@ void hold_event_named(struct hold_conn *c, const char *name, const char *data)
         hold_sse(c, NULL, name, -1, data, strlen(data));
 }
 
+void hold_data(struct hold_conn *c, const char *data, size_t len)
+{
+    if (hold_live(c))
+        hold_sse(c, NULL, NULL, -1, data, len);
+}
+
 void hold_end(struct hold_conn *c, long retry_ms)
 {
     struct hold *h;
@@ -496,29 +505,42 @@ void hold_discard(struct hold_conn *c)
         hold_close(c);
 }
 
-void hold_start(struct hold_conn *c, uint16_t request_id, bool keep_conn, const char *sid,
-                bool legacy, struct stream *st)
+/* The part of starting that every kind of connection shares: live, in the wheel, reading,
+ * the head written. */
+static void hold_begin(struct hold_conn *c, uint16_t request_id, bool keep_conn)
 {
     struct hold *h = c->hold;
     int r;
 
     c->request_id = request_id;
     c->keep_conn = keep_conn;
-    c->legacy = legacy;
-    snprintf(c->sid, sizeof(c->sid), "%s", sid);
     c->started = true;
     h->n_started++;
     c->state = HOLD_LIVE;
     hold_slot_join(c);
-    if (st != NULL) {
-        stream_attach(st, c);
-        c->st = st;
-    }
     if ((r = uv_read_start(&c->h.stream, hold_alloc, hold_read)) != 0) {
         hold_drop(c, r, NULL);
         return;
     }
     hold_stdout(c, HOLD_HEAD, sizeof(HOLD_HEAD) - 1);
+}
+
+void hold_start(struct hold_conn *c, uint16_t request_id, bool keep_conn, const char *sid,
+                bool legacy, struct stream *st)
+{
+    c->legacy = legacy;
+    snprintf(c->sid, sizeof(c->sid), "%s", sid);
+    if (st != NULL) {
+        stream_attach(st, c);
+        c->st = st;
+    }
+    hold_begin(c, request_id, keep_conn);
+}
+
+void hold_start_owned(struct hold_conn *c, uint16_t request_id, bool keep_conn, void *owner)
+{
+    c->owner = owner;
+    hold_begin(c, request_id, keep_conn);
 }
 
 static void hold_tick(uv_timer_t *t)

@@ -1,6 +1,6 @@
 /*
  * hold.h - the FastCGI connections sessiond holds: live SSE responses handed over by workers
- * (STREAM_ATTACH in common/ipc.h, SCM_RIGHTS).
+ * (STREAM_ATTACH and LISTEN_ATTACH in common/ipc.h, SCM_RIGHTS).
  *
  * sessiond writes on a held connection only FastCGI STDOUT records of the handed-over
  * request id: the response head
@@ -21,7 +21,9 @@
  *
  * A connection holds at most one stream (stream.h); ending or dropping detaches it first,
  * so the stream stays resumable. When a 2024-11-05 ("legacy") connection has closed, the
- * legacy_closed hook runs with its session id (from the loop, never inside a hold_* call).
+ * legacy_closed hook runs with its session id; when a connection started with
+ * hold_start_owned has closed, the owner_closed hook runs with its owner (both from the loop,
+ * never inside a hold_* call).
  */
 #ifndef MCP_HOLD_H
 #define MCP_HOLD_H
@@ -42,11 +44,17 @@
 struct hold;
 struct hold_conn;
 
-typedef void hold_legacy_closed_fn(void *arg, const char *sid);
+/* What the holder's user is told (each hook may be NULL). */
+struct hold_hooks {
+    /* a 2024-11-05 connection of session sid has closed */
+    void (*legacy_closed)(void *arg, const char *sid);
+    /* a connection started with hold_start_owned(..., owner) has closed */
+    void (*owner_closed)(void *arg, void *owner);
+    void *arg;
+};
 
-/* cfg is borrowed and read live (sessiond replaces it in place on SIGHUP). */
-struct hold *hold_new(uv_loop_t *loop, const struct mcp_cfg *cfg, hold_legacy_closed_fn *fn,
-                      void *arg);
+/* cfg is borrowed and read live (sessiond replaces it in place on SIGHUP); hooks copied. */
+struct hold *hold_new(uv_loop_t *loop, const struct mcp_cfg *cfg, const struct hold_hooks *hooks);
 
 /* Frees h. Only after hold_shutdown and a loop run that closed every connection. NULL is
  * fine. */
@@ -83,6 +91,14 @@ void hold_discard(struct hold_conn *c);
 void hold_start(struct hold_conn *c, uint16_t request_id, bool keep_conn, const char *sid,
                 bool legacy, struct stream *st);
 
+/*
+ * Starts serving c as a stream of no session (a 2026-07-28 subscriptions/listen response): the
+ * response head, reading, the heartbeat wheel, as hold_start; no stream is attached and events
+ * go out with hold_data. owner (not NULL) is handed to the owner_closed hook once c has
+ * closed, however it ended; until then c may be used through the owner.
+ */
+void hold_start_owned(struct hold_conn *c, uint16_t request_id, bool keep_conn, void *owner);
+
 /* True while c is started and neither ending nor closing. */
 bool hold_live(const struct hold_conn *c);
 
@@ -93,6 +109,10 @@ void hold_event(struct hold_conn *c, uint32_t key, uint64_t seq, const char *dat
 
 /* Writes an event without an id: name (may be NULL) and data (a NUL-terminated string). */
 void hold_event_named(struct hold_conn *c, const char *name, const char *data);
+
+/* Writes an event with neither id nor name: data (len bytes). Nothing happens unless c is
+ * live. */
+void hold_data(struct hold_conn *c, const char *data, size_t len);
 
 /* Ends c cleanly (detaching its stream). retry_ms >= 0 first writes a bare "retry:" field so
  * the client reconnects after that delay. Nothing happens unless c is live. */

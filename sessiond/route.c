@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "ipc.h"
+#include "listen.h"
 #include "srv.h"
 #include "sse.h"
 #include "stream.h"
@@ -21,6 +22,10 @@ struct route {
     struct sess_table *sessions;
     struct hold *hold;
     struct stream_env env;
+    struct listen_subs listens; /* subscriptions/listen streams, oldest first */
+    size_t n_listens;
+    char *lbuf; /* scratch: one listen stream's copy of a notification */
+    size_t lcap;
 };
 
 struct route_wait {
@@ -102,6 +107,17 @@ static void route_legacy_closed(void *arg, const char *sid)
         srv_log("session %.8s ended with its 2024-11-05 stream", sid);
 }
 
+/* A listen stream's connection has closed: its subscription goes with it. */
+static void route_listen_closed(void *arg, void *owner)
+{
+    struct route *r = arg;
+    struct listen_sub *ls = owner;
+
+    TAILQ_REMOVE(&r->listens, ls, link);
+    r->n_listens--;
+    listen_sub_free(ls);
+}
+
 /* --- set-up ----------------------------------------------------------------------------- */
 
 void route_reconfigure(struct route *r)
@@ -115,11 +131,14 @@ void route_reconfigure(struct route *r)
 struct route *route_new(uv_loop_t *loop, const struct mcp_cfg *cfg, struct sess_table *t)
 {
     struct route *r = xcalloc(1, sizeof(*r));
+    struct hold_hooks hooks = {
+        .legacy_closed = route_legacy_closed, .owner_closed = route_listen_closed, .arg = r};
 
     r->loop = loop;
     r->cfg = cfg;
     r->sessions = t;
-    r->hold = hold_new(loop, cfg, route_legacy_closed, r);
+    TAILQ_INIT(&r->listens);
+    r->hold = hold_new(loop, cfg, &hooks);
     r->env.conn_end = route_conn_end;
     r->env.wait_done = route_wait_done;
     r->env.arg = r;
@@ -130,9 +149,17 @@ struct route *route_new(uv_loop_t *loop, const struct mcp_cfg *cfg, struct sess_
 
 void route_free(struct route *r)
 {
+    struct listen_sub *ls;
+
     if (r == NULL)
         return;
+    /* none are left once every connection closed; this only guards a loop that failed */
+    while ((ls = TAILQ_FIRST(&r->listens)) != NULL) {
+        TAILQ_REMOVE(&r->listens, ls, link);
+        listen_sub_free(ls);
+    }
     hold_free(r->hold);
+    free(r->lbuf);
     free(r);
 }
 
@@ -143,7 +170,12 @@ struct hold *route_hold(struct route *r)
 
 bool route_handles(uint16_t type)
 {
-    return type >= IPC_STREAM_OPEN && type <= IPC_NOTIFY;
+    return type >= IPC_STREAM_OPEN && type <= IPC_LISTEN_ATTACH;
+}
+
+size_t route_listen_count(const struct route *r)
+{
+    return r->n_listens;
 }
 
 /* --- request members -------------------------------------------------------------------- */
@@ -448,6 +480,74 @@ fail:
     return route_fail(rc, why);
 }
 
+/* IPC_LISTEN_ATTACH: a subscriptions/listen stream of no session. */
+static json_object *route_listen_attach(struct route *r, json_object *req, struct hold_conn *c)
+{
+    bool bad = false;
+    const char *principal = route_str(req, "principal", IPC_MAX_PRINCIPAL, &bad);
+    int64_t request_id = route_int(req, "request_id", 1, 65535, &bad);
+    bool keep_conn = route_bool(req, "keep_conn", &bad);
+    json_object *rpc_id = NULL, *notifications = NULL, *ack = NULL;
+    struct listen_sub *ls = NULL;
+    enum mcp_err rc = MCP_E_INVALID_PARAMS;
+    const char *why = NULL, *text;
+    size_t len;
+
+    if (c == NULL) {
+        why = "no descriptor came with this message";
+        goto fail;
+    }
+    if (bad || principal == NULL) {
+        why = "principal must be a string, request_id 1..65535, keep_conn a boolean";
+        goto fail;
+    }
+    json_object_object_get_ex(req, "rpc_id", &rpc_id);
+    json_object_object_get_ex(req, "notifications", &notifications);
+    if ((rc = listen_sub_new(rpc_id, notifications, &ls, &ack, &why)) != MCP_OK)
+        goto fail;
+    if ((text = route_msg_text(ack, &len)) == NULL) {
+        rc = MCP_E_INVALID_PARAMS;
+        why = "notifications is too large";
+        goto fail;
+    }
+    if (hold_count(r->hold) >= (size_t)r->cfg->max_streams) {
+        rc = MCP_E_STREAMS_FULL;
+        srv_log("stream limit (streams.max %d) reached; refusing a listen stream",
+                r->cfg->max_streams);
+        goto fail;
+    }
+    /* listed first: a connection that fails at once is taken off by route_listen_closed */
+    ls->conn = c;
+    TAILQ_INSERT_TAIL(&r->listens, ls, link);
+    r->n_listens++;
+    hold_start_owned(c, (uint16_t)request_id, keep_conn, ls);
+    hold_data(c, text, len); /* the acknowledgement, first of all events */
+    json_object_put(ack);
+    return ipc_reply_new(MCP_OK, NULL);
+fail:
+    json_object_put(ack);
+    listen_sub_free(ls);
+    hold_discard(c);
+    return route_fail(rc, why);
+}
+
+void route_shutdown(struct route *r)
+{
+    struct listen_sub *ls;
+    char text[LISTEN_FINAL_MAX];
+
+    TAILQ_FOREACH(ls, &r->listens, link)
+    {
+        if (!hold_live(ls->conn))
+            continue;
+        size_t len = listen_final_text(ls, text, sizeof(text));
+        if (len > 0)
+            hold_data(ls->conn, text, len);
+        hold_end(ls->conn, -1); /* no retry: a listen stream is not resumable */
+    }
+    hold_shutdown(r->hold);
+}
+
 static json_object *route_client_request(struct route *r, const struct sess_now *now,
                                          json_object *req)
 {
@@ -612,7 +712,55 @@ static void route_note_each(void *arg, const char *id, void **slot)
     route_note_one(arg, *slot);
 }
 
-size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs)
+/* Writes those of msgs[0..n_msgs) (borrowed) that each listen stream asked for, in order and
+ * in one write per stream, with the stream's subscription id; uri (may be NULL) limits them to
+ * streams subscribed to it. Returns how many streams got at least one. */
+static size_t route_listen_notify(struct route *r, const char *uri, json_object *const *msgs,
+                                  size_t n_msgs)
+{
+    struct listen_note notes[ROUTE_NOTIFY_MAX];
+    struct listen_sub *ls;
+    size_t n = 0, sent = 0;
+    bool any = false;
+
+    if (TAILQ_EMPTY(&r->listens))
+        return 0;
+    for (size_t i = 0; i < n_msgs && i < ROUTE_NOTIFY_MAX; i++) {
+        listen_note_init(&notes[n], msgs[i], ROUTE_MAX_MSG);
+        any = any || notes[n].kind != LISTEN_NONE;
+        n++;
+    }
+    TAILQ_FOREACH(ls, &r->listens, link)
+    {
+        struct hold_conn *c = ls->conn;
+        bool got = false;
+        if (!any)
+            break; /* none of msgs is for listen streams */
+        if (!hold_live(c))
+            continue;
+        hold_cork(c);
+        for (size_t i = 0; i < n; i++) {
+            if (!listen_wants(ls, &notes[i], uri))
+                continue;
+            size_t need = listen_note_size(&notes[i], ls);
+            if (need > r->lcap) {
+                r->lbuf = xrealloc(r->lbuf, need);
+                r->lcap = need;
+            }
+            hold_data(c, r->lbuf, listen_note_text(&notes[i], ls, r->lbuf, r->lcap));
+            got = true;
+        }
+        hold_uncork(c); /* may drop c: it leaves the list only when closed, from the loop */
+        if (got)
+            sent++;
+    }
+    for (size_t i = 0; i < n; i++)
+        listen_note_clear(&notes[i]);
+    return sent;
+}
+
+size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs,
+                    size_t *listeners)
 {
     struct sess_now now;
     struct route_note n = {.r = r};
@@ -623,9 +771,11 @@ size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, 
         if ((n.text[n.n] = route_msg_text(msgs[i], &n.len[n.n])) != NULL)
             n.n++;
     }
-    if (n.n == 0)
-        return 0;
-    sess_each(r->sessions, &now, uri, route_note_each, &n);
+    if (n.n > 0)
+        sess_each(r->sessions, &now, uri, route_note_each, &n);
+    size_t l = route_listen_notify(r, uri, msgs, n_msgs);
+    if (listeners != NULL)
+        *listeners = l;
     return n.sent;
 }
 
@@ -637,6 +787,7 @@ static json_object *route_notify_req(struct route *r, const struct sess_now *now
     json_object *idv = NULL, *reply;
     struct stream_sess *ss;
     struct route_note n = {.r = r, .now_ms = now->mono_ms, .n = 1};
+    size_t listeners = 0;
     enum mcp_err rc;
 
     if (bad || msg == NULL || (uri != NULL && uri[0] == '\0'))
@@ -650,9 +801,11 @@ static json_object *route_notify_req(struct route *r, const struct sess_now *now
             route_note_one(&n, ss);
     } else {
         sess_each(r->sessions, now, uri, route_note_each, &n);
+        listeners = route_listen_notify(r, uri, &msg, 1);
     }
     reply = ipc_reply_new(MCP_OK, NULL);
     json_object_object_add(reply, "sessions", json_object_new_int64((int64_t)n.sent));
+    json_object_object_add(reply, "listeners", json_object_new_int64((int64_t)listeners));
     return reply;
 }
 
@@ -663,7 +816,7 @@ json_object *route_dispatch(struct route *r, uint16_t type, json_object *req, st
 
     *wait = NULL;
     sess_now_read(&now);
-    if (type != IPC_STREAM_ATTACH)
+    if (type != IPC_STREAM_ATTACH && type != IPC_LISTEN_ATTACH)
         hold_discard(c);
     switch (type) {
     case IPC_STREAM_OPEN:
@@ -684,6 +837,8 @@ json_object *route_dispatch(struct route *r, uint16_t type, json_object *req, st
         return route_cancel(r, &now, req, true);
     case IPC_NOTIFY:
         return route_notify_req(r, &now, req);
+    case IPC_LISTEN_ATTACH:
+        return route_listen_attach(r, req, c);
     default:
         return ipc_reply_new(MCP_E_PROTO, "unknown message type");
     }

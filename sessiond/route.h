@@ -1,7 +1,8 @@
 /*
- * route.h - sessiond's stream messages (common/ipc.h, types 0x0101..0x0109): it ties the
- * session table (sess.h), the stream records kept in each session's slot (stream.h) and the
- * held connections (hold.h) together, and defers AWAIT replies.
+ * route.h - sessiond's stream messages (common/ipc.h, types 0x0101..0x010a): it ties the
+ * session table (sess.h), the stream records kept in each session's slot (stream.h), the
+ * subscriptions of session-less subscriptions/listen streams (listen.h) and the held
+ * connections (hold.h) together, and defers AWAIT replies.
  *
  * It also owns what ends sessions because of streams: a 2024-11-05 session ends when its
  * stream's connection has closed, and a session that ends for any reason (DELETE, idle
@@ -60,7 +61,17 @@ void route_wait_abandon(struct route_wait *w);
 
 /* Sends the notifications msgs[0..n_msgs) (borrowed; at most ROUTE_NOTIFY_MAX) in order on
  * stream 0 of every session (with uri, only of those subscribed to it), one session at a time
- * and one write per stream; returns how many sessions got them (see IPC_NOTIFY). */
-size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs);
+ * and one write per stream; returns how many sessions got them (see IPC_NOTIFY). Every
+ * subscriptions/listen stream gets, also in one write, those of them it asked for (listen.h);
+ * *listeners (may be NULL) receives how many listen streams got at least one. */
+size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs,
+                    size_t *listeners);
+
+/* subscriptions/listen streams held (IPC_LISTEN_ATTACH), until their connection has closed. */
+size_t route_listen_count(const struct route *r);
+
+/* sessiond stops: every live subscriptions/listen stream gets the JSON-RPC response that ends
+ * it ({"resultType": "complete"}) and END_REQUEST; then hold_shutdown ends the others. */
+void route_shutdown(struct route *r);
 
 #endif

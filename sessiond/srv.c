@@ -274,6 +274,8 @@ static json_object *srv_do_status(struct srv *s, const struct sess_now *now)
     json_object_object_add(st, "streams",
                            json_object_new_int64((int64_t)hold_count(route_hold(s->route))));
     json_object_object_add(st, "max_streams", json_object_new_int(s->cfg.max_streams));
+    json_object_object_add(st, "listen_streams",
+                           json_object_new_int64((int64_t)route_listen_count(s->route)));
     return srv_result(MCP_OK, NULL, "status", st);
 }
 
@@ -336,7 +338,8 @@ static void srv_conn_request(struct srv_conn *c, const struct ipc_frame *f)
     json_object *reply;
 
     if (route_handles(f->type)) {
-        struct hold_conn *hc = f->type == IPC_STREAM_ATTACH ? srv_conn_take_fd(c) : NULL;
+        bool takes_fd = f->type == IPC_STREAM_ATTACH || f->type == IPC_LISTEN_ATTACH;
+        struct hold_conn *hc = takes_fd ? srv_conn_take_fd(c) : NULL;
         struct route_wait *w = NULL;
         reply = route_dispatch(s->route, f->type, f->payload, hc, srv_conn_deferred, c, &w);
         if (reply == NULL) {
@@ -555,7 +558,7 @@ static void srv_watch_timer(uv_timer_t *t)
         json_object *params = json_object_new_object();
         json_object_object_add(params, "uri", json_object_new_string(w[i].uri));
         json_object *msg = srv_note_new("notifications/resources/updated", params);
-        route_notify(s->route, w[i].uri, &msg, 1);
+        route_notify(s->route, w[i].uri, &msg, 1, NULL);
         json_object_put(msg);
     }
     srv_watch_arm(s);
@@ -593,14 +596,17 @@ static void srv_reload(struct srv *s)
         size_t n_msgs = sizeof(methods) / sizeof(methods[0]);
         for (size_t i = 0; i < n_msgs; i++)
             msgs[i] = srv_note_new(methods[i], NULL);
+        size_t listeners = 0;
         uint64_t t0 = uv_hrtime();
-        size_t sent = route_notify(s->route, NULL, msgs, n_msgs); /* one write per stream */
+        /* one write per stream */
+        size_t sent = route_notify(s->route, NULL, msgs, n_msgs, &listeners);
         uint64_t t1 = uv_hrtime();
         for (size_t i = 0; i < n_msgs; i++)
             json_object_put(msgs[i]);
+        /* bench/streams.sh reads this line: keep "to N session(s) in T ms" */
         srv_log("server.sets changed: sent list_changed notifications to %zu session(s) in "
-                "%.1f ms",
-                sent, (double)(t1 - t0) / 1e6);
+                "%.1f ms (and to %zu listen stream(s))",
+                sent, (double)(t1 - t0) / 1e6, listeners);
         srv_watch_reset(s);
         srv_watch_arm(s);
     }
@@ -630,7 +636,7 @@ static void srv_stop(struct srv *s)
     LIST_FOREACH(c, &s->conns, link)
     srv_conn_close(c); /* unlinks only in its close callback */
     if (s->route != NULL)
-        hold_shutdown(route_hold(s->route));
+        route_shutdown(s->route); /* listen streams get their final response first */
 }
 
 /* Runs in the loop, not in signal context: libuv's own handler only writes the signal number

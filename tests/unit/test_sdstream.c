@@ -8,7 +8,10 @@
  * replay after Last-Event-ID, conflicts, caps, heartbeats, slow readers, ABORT and EOF,
  * server-to-client requests (delivered by a second client, as another worker would),
  * timeouts, cancellation, notifications with a uri filter, the resource watch, the
- * 2024-11-05 stream, DELETE, expiry, list_changed on SIGHUP, polling, and SIGTERM.
+ * 2024-11-05 stream, DELETE, expiry, list_changed on SIGHUP, polling, and SIGTERM; and the
+ * 2026-07-28 subscriptions/listen streams (sessc_listen_attach): acknowledgement first, the
+ * kinds each asked for with its subscription id, caps, slow readers, EOF, ABORT, the final
+ * response on SIGTERM.
  * Children are killed by pid; temporary files are removed.
  */
 #include <setjmp.h>
@@ -265,6 +268,20 @@ static void peer_free(struct peer *p)
     free(p);
 }
 
+/* The web server's end fd of a connection serving FastCGI request reqid. */
+static struct peer *peer_new(int fd, uint16_t reqid)
+{
+    struct peer *p = calloc(1, sizeof(*p));
+
+    assert_non_null(p);
+    p->fd = fd;
+    p->reqid = reqid;
+    p->cap = 4096;
+    p->text = calloc(1, p->cap);
+    assert_non_null(p->text);
+    return p;
+}
+
 /* Hands one end of a new socketpair over (then closes it, as a worker does); *out gets the
  * other end on MCP_OK. sndbuf > 0 shrinks the handed end's send buffer. */
 static enum mcp_err attach_ex(struct fx *f, const char *sid, enum sessc_attach_kind kind,
@@ -290,19 +307,51 @@ static enum mcp_err attach_ex(struct fx *f, const char *sid, enum sessc_attach_k
         close(sv[0]);
         return rc;
     }
-    struct peer *p = calloc(1, sizeof(*p));
-    assert_non_null(p);
-    p->fd = sv[0];
-    p->reqid = reqid;
-    p->cap = 4096;
-    p->text = calloc(1, p->cap);
-    *out = p;
+    *out = peer_new(sv[0], reqid);
     return MCP_OK;
 }
 
 static enum mcp_err attach(struct fx *f, const char *sid, const char *last, struct peer **out)
 {
     return attach_ex(f, sid, SESSC_ATTACH_GET, last, NULL, 1, 0, out);
+}
+
+/* As attach_ex, for a subscriptions/listen stream of the request rpc_id asking for
+ * notifications (both JSON text). */
+static enum mcp_err listen_ex(struct fx *f, const char *rpc_id, const char *notifications,
+                              uint16_t reqid, int sndbuf, struct peer **out)
+{
+    json_object *id = json_tokener_parse(rpc_id), *n = json_tokener_parse(notifications);
+    int sv[2];
+
+    *out = NULL;
+    assert_non_null(id);
+    assert_non_null(n);
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    if (sndbuf > 0)
+        assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+    enum mcp_err rc = sessc_listen_attach(f->sc, PRINCIPAL, id, n, sv[1], reqid, 1);
+    if (rc != MCP_OK) {
+        /* the worker still owns the connection: nothing was written to it */
+        char c;
+        assert_int_equal(recv(sv[0], &c, 1, MSG_DONTWAIT), -1);
+        assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+    close(sv[1]);
+    json_object_put(id);
+    json_object_put(n);
+    if (rc != MCP_OK) {
+        close(sv[0]);
+        return rc;
+    }
+    *out = peer_new(sv[0], reqid);
+    return MCP_OK;
+}
+
+static enum mcp_err listen_on(struct fx *f, const char *rpc_id, const char *notifications,
+                              struct peer **out)
+{
+    return listen_ex(f, rpc_id, notifications, 1, 0, out);
 }
 
 /* Parses the complete records in p->raw. */
@@ -1198,6 +1247,396 @@ static void test_delete_answers_await(void **state)
     json_object_put(msg);
 }
 
+/* --- subscriptions/listen (2026-07-28) -------------------------------------------------- */
+
+#define SUB_META(id) "\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":" id "}"
+#define ACK(id, notifications)                                                                     \
+    "data={\"jsonrpc\":\"2.0\",\"method\":\"notifications/subscriptions/acknowledged\","           \
+    "\"params\":{" SUB_META(id) ",\"notifications\":" notifications "}}"
+/* note(method, n) as a listen stream of request id gets it */
+#define LNOTE(method, n, id)                                                                       \
+    "data={\"jsonrpc\":\"2.0\",\"method\":\"" method "\",\"params\":{\"n\":" #n                    \
+    "," SUB_META(id) "}}"
+
+/* Sends note(method, n) to every session and listen stream (sessc_notify without a session). */
+static void broadcast(struct fx *f, const char *uri, const char *method, int n)
+{
+    json_object *m = note(method, n);
+
+    assert_int_equal(sessc_notify(f->sc, NULL, NULL, uri, m), MCP_OK);
+    json_object_put(m);
+}
+
+/* Reads p for ms and asserts its events are exactly want. */
+static void peer_expect(struct peer *p, int ms, const char *want)
+{
+    char ev[8192];
+
+    peer_drain(p, ms);
+    peer_events(p, ev, sizeof(ev));
+    assert_string_equal(ev, want);
+    assert_false(p->bad);
+}
+
+static void test_listen_ack_heartbeat_eof_abort(void **state)
+{
+    struct fx *f = *state;
+    struct peer *p = NULL, *q = NULL;
+    const unsigned char abort_rec[8] = {1, 2, 0, 3, 0, 0, 0, 0};
+
+    assert_int_equal(listen_ex(f, "\"L1\"",
+                               "{\"toolsListChanged\":true,\"x\":1,"
+                               "\"resourceSubscriptions\":[\"test://a\"]}",
+                               5, 0, &p),
+                     MCP_OK);
+    assert_true(peer_wait_text(p, "acknowledged", 2000));
+    /* the head, then the acknowledgement before anything else; unknown members left out */
+    assert_int_equal(strncmp(p->text, HEAD "data: {", strlen(HEAD "data: {")), 0);
+    peer_expect(p, 50,
+                ACK("\"L1\"", "{\"toolsListChanged\":true,\"resourceSubscriptions\":"
+                              "[\"test://a\"]}"));
+    assert_int_equal(status_int(f, "streams"), 1);
+    assert_int_equal(status_int(f, "listen_streams"), 1);
+    /* heartbeats like every held stream; never an SSE id */
+    assert_true(peer_wait_text(p, ": ping\n\n", 2500));
+    broadcast(f, NULL, "notifications/tools/list_changed", 1);
+    assert_true(peer_wait_text(p, "\"n\":1", 2000));
+    assert_null(strstr(p->text, "id: "));
+    assert_false(p->eof);
+    /* the client closes the connection: the subscription is freed */
+    peer_free(p);
+    wait_streams(f, 0);
+    assert_int_equal(status_int(f, "listen_streams"), 0);
+
+    /* the web server aborts the request: ended cleanly, freed */
+    assert_int_equal(listen_ex(f, "3", "{}", 3, 0, &q), MCP_OK);
+    assert_true(peer_wait_text(q, "acknowledged", 2000));
+    assert_int_equal(send(q->fd, abort_rec, sizeof(abort_rec), 0), (ssize_t)sizeof(abort_rec));
+    assert_true(peer_wait_end(q, 2000));
+    peer_free(q);
+    wait_streams(f, 0);
+    assert_int_equal(status_int(f, "listen_streams"), 0);
+}
+
+static void test_listen_filters_and_notify(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1];
+    struct peer *pp = NULL, *pt = NULL, *pr = NULL, *g = NULL;
+    json_object *m;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &g), MCP_OK);
+    assert_int_equal(listen_on(f, "7", "{\"promptsListChanged\":true}", &pp), MCP_OK);
+    assert_int_equal(
+        listen_on(f, "\"t\"", "{\"toolsListChanged\":true,\"resourcesListChanged\":true}", &pt),
+        MCP_OK);
+    assert_int_equal(listen_on(f, "9",
+                               "{\"resourceSubscriptions\":[\"test://a\",\"test://c\"],"
+                               "\"promptsListChanged\":false}",
+                               &pr),
+                     MCP_OK);
+    broadcast(f, NULL, "notifications/tools/list_changed", 1);
+    broadcast(f, NULL, "notifications/prompts/list_changed", 2);
+    broadcast(f, NULL, "notifications/resources/list_changed", 3);
+    /* resources/updated: by params.uri; other params and _meta members kept */
+    m = json_tokener_parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\","
+                           "\"params\":{\"uri\":\"test://a\",\"_meta\":{\"k\":\"v\"}}}");
+    assert_int_equal(sessc_notify(f->sc, NULL, NULL, NULL, m), MCP_OK);
+    json_object_put(m);
+    m = json_tokener_parse("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\","
+                           "\"params\":{\"uri\":\"test://b\"}}");
+    assert_int_equal(sessc_notify(f->sc, NULL, NULL, NULL, m), MCP_OK);
+    json_object_put(m);
+    /* never on listen streams: logs, progress, anything else */
+    broadcast(f, NULL, "notifications/message", 4);
+    broadcast(f, NULL, "notifications/progress", 5);
+    broadcast(f, NULL, "m", 6);
+    /* a session's own notification is the session's */
+    m = note("notifications/tools/list_changed", 7);
+    assert_int_equal(sessc_notify(f->sc, sid, PRINCIPAL, NULL, m), MCP_OK);
+    json_object_put(m);
+    /* a sender's uri filter: only streams subscribed to it, and only kinds they asked for */
+    broadcast(f, "test://a", "notifications/tools/list_changed", 8);
+    broadcast(f, "test://c", "notifications/resources/list_changed", 9);
+    assert_true(peer_wait_text(g, "\"n\":7", 2000));
+
+    peer_expect(pp, 100,
+                ACK("7", "{\"promptsListChanged\":true}") "|" LNOTE(
+                    "notifications/prompts/list_changed", 2, "7"));
+    peer_expect(pt, 100,
+                ACK("\"t\"", "{\"toolsListChanged\":true,\"resourcesListChanged\":true}") "|" LNOTE(
+                    "notifications/tools/list_changed", 1,
+                    "\"t\"") "|" LNOTE("notifications/resources/list_changed", 3, "\"t\""));
+    peer_expect(
+        pr, 100,
+        ACK("9",
+            "{\"resourceSubscriptions\":[\"test://a\",\"test://c\"],"
+            "\"promptsListChanged\":false}") "|"
+                                             "data={\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+                                             "resources/"
+                                             "updated\",\"params\":{\"uri\":\"test://"
+                                             "a\",\"_meta\":{\"k\":\"v\","
+                                             "\"io.modelcontextprotocol/subscriptionId\":9}}}");
+    /* the session's GET stream got the broadcasts as before, without subscription ids */
+    assert_non_null(strstr(g->text, "\"method\":\"notifications/message\""));
+    assert_null(strstr(g->text, "subscriptionId"));
+    peer_free(pp);
+    peer_free(pt);
+    peer_free(pr);
+    peer_free(g);
+    wait_streams(f, 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+/* The resource watch (test://watched-resource every 3 s) reaches subscribed listen streams. */
+static void test_listen_watch(void **state)
+{
+    struct fx *f = *state;
+    struct peer *w = NULL, *x = NULL;
+
+    assert_int_equal(
+        listen_on(f, "\"w\"", "{\"resourceSubscriptions\":[\"test://watched-resource\"]}", &w),
+        MCP_OK);
+    assert_int_equal(listen_on(f, "\"x\"",
+                               "{\"toolsListChanged\":true,\"promptsListChanged\":true,"
+                               "\"resourcesListChanged\":true}",
+                               &x),
+                     MCP_OK);
+    assert_true(peer_wait_text(w, "\"uri\":\"test://watched-resource\"", 4000));
+    assert_non_null(strstr(w->text, "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/"
+                                    "resources/updated\",\"params\":{\"uri\":\"test://"
+                                    "watched-resource\"," SUB_META("\"w\"") "}}\n\n"));
+    peer_drain(x, 100);
+    assert_null(strstr(x->text, "watched-resource"));
+    peer_free(w);
+    peer_free(x);
+    wait_streams(f, 0);
+}
+
+/* SIGHUP with changed server.sets: each listen stream gets the list_changed kinds it asked
+ * for, in one write, with its subscription id. */
+static void test_listen_reload(void **state)
+{
+    struct fx *f = *state;
+    struct peer *pp = NULL, *pa = NULL, *pn = NULL;
+
+    assert_int_equal(listen_on(f, "1", "{\"promptsListChanged\":true}", &pp), MCP_OK);
+    assert_int_equal(listen_on(f, "2",
+                               "{\"toolsListChanged\":true,\"promptsListChanged\":true,"
+                               "\"resourcesListChanged\":true}",
+                               &pa),
+                     MCP_OK);
+    assert_int_equal(listen_on(f, "3", "{\"toolsListChanged\":false}", &pn), MCP_OK);
+    assert_true(peer_wait_text(pn, "acknowledged", 2000));
+    assert_int_equal(write_conf(f, 60, ""), 0);
+    assert_int_equal(kill(f->pid, SIGHUP), 0);
+    assert_true(peer_wait_text(pa, "resources/list_changed", 2000));
+    assert_int_equal(write_conf(f, 60, "\"conformance\""), 0);
+    assert_int_equal(kill(f->pid, SIGHUP), 0);
+    int64_t deadline = now_ms() + 3000;
+    while (now_ms() < deadline &&
+           strstr(strstr(pa->text, "resources/list_changed") + 1, "resources/list_changed") == NULL)
+        peer_pump(pa, 20);
+#define TRIO(id)                                                                                   \
+    "data={\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/"                                  \
+    "list_changed\",\"params\":{" SUB_META(                                                        \
+        id) "}}|data={\"jsonrpc\":\"2.0\",\"method\":\"notifications/prompts/"                     \
+            "list_changed\",\"params\":{" SUB_META(id) "}}|data={\"jsonrpc\":\"2.0\","             \
+                                                       "\"method\":\"notifications/"               \
+                                                       "resources/list_changed\","                 \
+                                                       "\"params\":{" SUB_META(id) "}}"
+    peer_expect(pa, 100,
+                ACK("2", "{\"toolsListChanged\":true,\"promptsListChanged\":true,"
+                         "\"resourcesListChanged\":true}") "|" TRIO("2") "|" TRIO("2"));
+#undef TRIO
+    peer_expect(
+        pp, 100,
+        ACK("1", "{\"promptsListChanged\":true}") "|"
+                                                  "data={\"jsonrpc\":\"2.0\",\"method\":"
+                                                  "\"notifications/prompts/list_changed\","
+                                                  "\"params\":{" SUB_META(
+                                                      "1") "}}|"
+                                                           "data={\"jsonrpc\":\"2.0\",\"method\":"
+                                                           "\"notifications/prompts/list_changed\","
+                                                           "\"params\":{" SUB_META("1") "}}");
+    peer_expect(pn, 100, ACK("3", "{\"toolsListChanged\":false}"));
+    peer_free(pp);
+    peer_free(pa);
+    peer_free(pn);
+    wait_streams(f, 0);
+}
+
+/* streams.max counts listen streams with every other held connection. */
+static void test_listen_caps(void **state)
+{
+    struct fx *f = *state;
+    char sid[IPC_SESSION_ID_LEN + 1];
+    struct peer *held[MAX_TOTAL] = {0}, *p = NULL;
+
+    create(f, sid);
+    assert_int_equal(attach(f, sid, NULL, &held[0]), MCP_OK);
+    for (int i = 1; i < MAX_TOTAL; i++)
+        assert_int_equal(listen_on(f, "1", "{\"toolsListChanged\":true}", &held[i]), MCP_OK);
+    assert_int_equal(status_int(f, "streams"), MAX_TOTAL);
+    assert_int_equal(status_int(f, "listen_streams"), MAX_TOTAL - 1);
+    assert_int_equal(listen_on(f, "1", "{}", &p), MCP_E_STREAMS_FULL);
+    peer_free(held[0]);
+    held[0] = NULL;
+    wait_streams(f, MAX_TOTAL - 1);
+    assert_int_equal(listen_on(f, "1", "{}", &held[0]), MCP_OK);
+    assert_int_equal(attach(f, sid, NULL, &p), MCP_E_STREAMS_FULL);
+    for (int i = 0; i < MAX_TOTAL; i++)
+        peer_free(held[i]);
+    wait_streams(f, 0);
+    assert_int_equal(status_int(f, "listen_streams"), 0);
+    assert_int_equal(sessc_delete(f->sc, sid, PRINCIPAL), MCP_OK);
+}
+
+static void test_listen_slow_reader(void **state)
+{
+    struct fx *f = *state;
+    struct peer *s = NULL, *q = NULL;
+    char big[2200];
+
+    assert_int_equal(listen_ex(f, "\"slow\"", "{\"toolsListChanged\":true}", 1, 4096, &s), MCP_OK);
+    assert_int_equal(listen_on(f, "\"fast\"", "{\"promptsListChanged\":true}", &q), MCP_OK);
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    json_object *msg = json_object_new_object(), *params = json_object_new_object();
+    json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
+    json_object_object_add(msg, "method",
+                           json_object_new_string("notifications/tools/list_changed"));
+    json_object_object_add(params, "pad", json_object_new_string(big));
+    json_object_object_add(msg, "params", params);
+    int i;
+    for (i = 0; i < 400 && status_int(f, "streams") == 2; i++)
+        assert_int_equal(sessc_notify(f->sc, NULL, NULL, NULL, msg), MCP_OK);
+    printf("# slow listen stream dropped after %d notifications\n", i);
+    assert_true(i < 400);
+    assert_int_equal(status_int(f, "listen_streams"), 1);
+    broadcast(f, NULL, "notifications/prompts/list_changed", 1);
+    assert_true(peer_wait_text(q, "\"n\":1", 2000));
+    peer_drain(s, 2000);
+    assert_true(s->eof);
+    assert_false(s->ended);
+    peer_free(s);
+    peer_free(q);
+    wait_streams(f, 0);
+    json_object_put(msg);
+}
+
+/* The reply err of one raw request (payload JSON text) on a fresh control connection. */
+static enum mcp_err raw_call(struct fx *f, uint16_t type, const char *payload)
+{
+    unsigned char buf[4096];
+    json_object *req = json_tokener_parse(payload);
+    struct ipc_dec *d = ipc_dec_new();
+    struct ipc_frame fr = {0};
+    enum mcp_err err = MCP_E__COUNT;
+    size_t len, used;
+
+    assert_int_equal(ipc_encode(type, 1, req, buf, sizeof(buf), &len), MCP_OK);
+    int fd = raw_connect(f);
+    assert_int_equal(send(fd, buf, len, MSG_NOSIGNAL), (ssize_t)len);
+    while (fr.payload == NULL) {
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        assert_true(n > 0);
+        assert_int_equal(ipc_dec_feed(d, buf, (size_t)n, &used, &fr), MCP_OK);
+    }
+    assert_int_equal(fr.type, type | IPC_REPLY);
+    assert_int_equal(ipc_reply_err(fr.payload, &err), MCP_OK);
+    json_object_put(fr.payload);
+    json_object_put(req);
+    ipc_dec_free(d);
+    close(fd);
+    return err;
+}
+
+static void test_listen_bad_payloads(void **state)
+{
+    struct fx *f = *state;
+    struct peer *p = NULL;
+    char text[4 * 1024 + 64 * 16], *t;
+    json_object *id = json_object_new_int(1), *n = json_object_new_object();
+    json_object *dbl = json_object_new_double(1.5), *arr = json_object_new_array();
+    int sv[2];
+
+    /* refused by sessc itself: the descriptor never leaves */
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    assert_int_equal(sessc_listen_attach(f->sc, NULL, id, n, sv[1], 1, 0), MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, NULL, n, sv[1], 1, 0),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, dbl, n, sv[1], 1, 0),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, id, NULL, sv[1], 1, 0),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, id, arr, sv[1], 1, 0),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, id, n, -1, 1, 0), MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, id, n, sv[1], 0, 0),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(sessc_listen_attach(f->sc, PRINCIPAL, id, n, sv[1], 65536, 0),
+                     MCP_E_INVALID_PARAMS);
+    /* sessiond down (no socket there): MCP_E_UNAVAILABLE, the worker keeps the connection */
+    struct mcp_cfg *gone = malloc(sizeof(*gone));
+    assert_non_null(gone);
+    memcpy(gone, f->cfg, sizeof(*gone));
+    snprintf(gone->sessiond_socket, sizeof(gone->sessiond_socket), "%s/none.sock", f->dir);
+    struct sessc *sc = sessc_new(gone);
+    assert_int_equal(sessc_listen_attach(sc, PRINCIPAL, id, n, sv[1], 1, 0), MCP_E_UNAVAILABLE);
+    sessc_free(sc);
+    free(gone);
+    char c;
+    assert_int_equal(recv(sv[0], &c, 1, MSG_DONTWAIT), -1);
+    close(sv[0]);
+    close(sv[1]);
+
+    /* refused by sessiond, nothing written */
+    assert_int_equal(listen_on(f, "1", "{\"toolsListChanged\":\"yes\"}", &p), MCP_E_INVALID_PARAMS);
+    assert_int_equal(listen_on(f, "1", "{\"resourceSubscriptions\":\"test://a\"}", &p),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(listen_on(f, "1", "{\"resourceSubscriptions\":[\"\"]}", &p),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(listen_on(f, "1", "{\"resourceSubscriptions\":[7]}", &p),
+                     MCP_E_INVALID_PARAMS);
+    /* 65 URIs; 64 are fine */
+    t = text + snprintf(text, sizeof(text), "{\"resourceSubscriptions\":[");
+    for (int i = 0; i < 64; i++)
+        t += snprintf(t, 32, "%s\"test://%d\"", i ? "," : "", i);
+    snprintf(t, 8, "]}");
+    assert_int_equal(listen_on(f, "1", text, &p), MCP_OK);
+    peer_free(p);
+    snprintf(t, 32, ",\"test://64\"]}");
+    assert_int_equal(listen_on(f, "1", text, &p), MCP_E_INVALID_PARAMS);
+    /* a URI of 2049 bytes; 2048 are fine */
+    t = text + snprintf(text, sizeof(text), "{\"resourceSubscriptions\":[\"");
+    memset(t, 'u', IPC_MAX_URI);
+    snprintf(t + IPC_MAX_URI, 8, "\"]}");
+    assert_int_equal(listen_on(f, "1", text, &p), MCP_OK);
+    peer_free(p);
+    t[IPC_MAX_URI] = 'u';
+    snprintf(t + IPC_MAX_URI + 1, 8, "\"]}");
+    assert_int_equal(listen_on(f, "1", text, &p), MCP_E_INVALID_PARAMS);
+    /* an id longer than 255 bytes as JSON */
+    text[0] = '"';
+    memset(text + 1, 'i', 300);
+    snprintf(text + 301, 8, "\"");
+    assert_int_equal(listen_on(f, text, "{}", &p), MCP_E_INVALID_PARAMS);
+    /* a frame without its descriptor; members missing */
+    assert_int_equal(raw_call(f, IPC_LISTEN_ATTACH,
+                              "{\"principal\":\"u\",\"rpc_id\":1,\"notifications\":{},"
+                              "\"request_id\":1}"),
+                     MCP_E_INVALID_PARAMS);
+    assert_int_equal(raw_call(f, IPC_LISTEN_ATTACH, "{}"), MCP_E_INVALID_PARAMS);
+    wait_streams(f, 0);
+    assert_int_equal(status_int(f, "listen_streams"), 0);
+    json_object_put(id);
+    json_object_put(n);
+    json_object_put(dbl);
+    json_object_put(arr);
+}
+
 /* SIGHUP: server.sets changes -> list_changed x3 to every session with a stream 0; and a
  * short sessions.idle_timeout: expiry ends held connections cleanly. */
 static void test_reload_list_changed_and_expiry(void **state)
@@ -1242,6 +1681,9 @@ static void test_sigterm_ends_streams(void **state)
     assert_int_equal(attach_ex(f, other, SESSC_ATTACH_LEGACY, NULL, url, 1, 0, &q), MCP_OK);
     assert_true(peer_wait_text(p, HEAD, 2000));
     assert_true(peer_wait_text(q, url, 2000));
+    struct peer *l = NULL;
+    assert_int_equal(listen_ex(f, "\"bye\"", "{\"toolsListChanged\":true}", 4, 0, &l), MCP_OK);
+    assert_true(peer_wait_text(l, "acknowledged", 2000));
     /* another worker awaits an answer at that moment */
     pid_t child = fork();
     assert_true(child >= 0);
@@ -1263,6 +1705,14 @@ static void test_sigterm_ends_streams(void **state)
     assert_true(peer_wait_end(q, 3000));
     snprintf(want, sizeof(want), "retry: %d\n\n", RETRY_MS);
     assert_non_null(strstr(p->text, want));
+    /* a listen stream: the JSON-RPC response that completes it, then END_REQUEST; no retry */
+    assert_true(peer_wait_end(l, 3000));
+    assert_null(strstr(l->text, "retry:"));
+    peer_expect(
+        l, 100,
+        ACK("\"bye\"", "{\"toolsListChanged\":true}") "|data={\"jsonrpc\":\"2.0\","
+                                                      "\"id\":\"bye\",\"result\":{\"resultType\":"
+                                                      "\"complete\"," SUB_META("\"bye\"") "}}");
     int st = reap_child(f->pid, 10000);
     f->pid = 0;
     assert_true(WIFEXITED(st));
@@ -1271,6 +1721,7 @@ static void test_sigterm_ends_streams(void **state)
     assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     peer_free(p);
     peer_free(q);
+    peer_free(l);
 }
 
 int main(void)
@@ -1293,6 +1744,13 @@ int main(void)
         cmocka_unit_test(test_tcp_connection),
         cmocka_unit_test(test_frame_while_awaiting),
         cmocka_unit_test(test_delete_answers_await),
+        cmocka_unit_test(test_listen_ack_heartbeat_eof_abort),
+        cmocka_unit_test(test_listen_filters_and_notify),
+        cmocka_unit_test(test_listen_watch),
+        cmocka_unit_test(test_listen_reload),
+        cmocka_unit_test(test_listen_caps),
+        cmocka_unit_test(test_listen_slow_reader),
+        cmocka_unit_test(test_listen_bad_payloads),
         cmocka_unit_test(test_reload_list_changed_and_expiry),
         cmocka_unit_test(test_sigterm_ends_streams),
     };
