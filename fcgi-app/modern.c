@@ -11,6 +11,7 @@
 #include "answer.h"
 #include "b64.h"
 #include "feat.h"
+#include "ipc.h"
 #include "jsonx.h"
 #include "mcp.h"
 #include "rpc.h"
@@ -51,6 +52,17 @@ static const struct modern_method {
     {"prompts/list", "prompts", 1, NULL},
     {"prompts/get", "prompts", 0, "name"},
     {"completion/complete", "completions", 0, NULL},
+    {"subscriptions/listen", "listen", 0, NULL}, /* some listChanged or subscribe */
+};
+
+/* The subscriptions/listen filters: the member of params.notifications, and the capability
+ * (and its flag) that must be advertised for it to be honoured. */
+static const struct {
+    const char *member, *cap, *flag;
+} modern_listen_flags[] = {
+    {"toolsListChanged", "tools", "listChanged"},
+    {"promptsListChanged", "prompts", "listChanged"},
+    {"resourcesListChanged", "resources", "listChanged"},
 };
 
 int modern_head_selected(const struct http_req *req)
@@ -78,6 +90,13 @@ static const struct modern_method *modern_method_find(const char *method)
         if (strcmp(modern_methods[i].method, method) == 0)
             return &modern_methods[i];
     return NULL;
+}
+
+/* 1 when capability cap of caps (a capabilities object) has flag set to true. */
+static int modern_cap_flag(json_object *caps, const char *cap, const char *flag)
+{
+    json_object *v = jsonx_get(jsonx_get(caps, cap), flag);
+    return v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
 }
 
 /* ---- request checks (modern.h, a to f) ------------------------------------------------- */
@@ -296,6 +315,11 @@ enum mcp_err modern_check(const struct mcp_cfg *cfg, const struct http_req *req,
     mm = modern_method_find(m->method);
     json_object *caps = feat_capabilities_new(cfg, MODERN_VERSION);
     int served = mm != NULL && (mm->cap[0] == '\0' || jsonx_get(caps, mm->cap) != NULL);
+    if (mm != NULL && strcmp(mm->cap, "listen") == 0)
+        served = modern_cap_flag(caps, "resources", "subscribe") ||
+                 modern_cap_flag(caps, "tools", "listChanged") ||
+                 modern_cap_flag(caps, "prompts", "listChanged") ||
+                 modern_cap_flag(caps, "resources", "listChanged");
     json_object_put(caps);
     if (!served) {
         for (size_t i = 0; i < sizeof(modern_removed) / sizeof(modern_removed[0]); i++)
@@ -396,6 +420,98 @@ static enum mcp_err modern_not_found(json_object *params, enum mcp_err rc, struc
     return MCP_E_INVALID_PARAMS;
 }
 
+static void modern_refuse(struct http_resp *resp, json_object *id, enum mcp_err rc,
+                          struct rpc_fail *fail);
+
+/* ---- subscriptions/listen ------------------------------------------------------------------- */
+
+/* The filters of params.notifications that this server honours (true flags of advertised
+ * capabilities; resourceSubscriptions when resources.subscribe is advertised), as a new
+ * object, or NULL with *fail set when they are malformed. */
+static json_object *modern_listen_filters(const struct mcp_cfg *cfg, json_object *params,
+                                          struct rpc_fail *fail)
+{
+    json_object *want = jsonx_get(params, "notifications"), *v;
+    json_object *caps, *out;
+
+    if (want == NULL || !json_object_is_type(want, json_type_object)) {
+        rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                     "Invalid params: subscriptions/listen needs a \"notifications\" object.");
+        return NULL;
+    }
+    caps = feat_capabilities_new(cfg, MODERN_VERSION);
+    out = json_object_new_object();
+    for (size_t i = 0; i < sizeof(modern_listen_flags) / sizeof(modern_listen_flags[0]); i++) {
+        if (!json_object_object_get_ex(want, modern_listen_flags[i].member, &v))
+            continue;
+        if (!json_object_is_type(v, json_type_boolean)) {
+            rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                         "Invalid params: notifications.%s must be a boolean.",
+                         modern_listen_flags[i].member);
+            goto bad;
+        }
+        if (json_object_get_boolean(v) &&
+            modern_cap_flag(caps, modern_listen_flags[i].cap, modern_listen_flags[i].flag))
+            json_object_object_add(out, modern_listen_flags[i].member, json_object_new_boolean(1));
+    }
+    if (json_object_object_get_ex(want, "resourceSubscriptions", &v)) {
+        size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+        int ok = json_object_is_type(v, json_type_array) && n <= IPC_LISTEN_URIS;
+        for (size_t i = 0; ok && i < n; i++) {
+            json_object *u = json_object_array_get_idx(v, i);
+            ok = json_object_is_type(u, json_type_string) && json_object_get_string_len(u) > 0 &&
+                 (size_t)json_object_get_string_len(u) <= IPC_MAX_URI;
+        }
+        if (!ok) {
+            rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                         "Invalid params: notifications.resourceSubscriptions must be an array "
+                         "of at most %d URIs of 1 to %d bytes.",
+                         IPC_LISTEN_URIS, IPC_MAX_URI);
+            goto bad;
+        }
+        if (n > 0 && modern_cap_flag(caps, "resources", "subscribe"))
+            json_object_object_add(out, "resourceSubscriptions", json_object_get(v));
+    }
+    json_object_put(caps);
+    return out;
+bad:
+    json_object_put(caps);
+    json_object_put(out);
+    return NULL;
+}
+
+/* Hands the connection to mcp-sessiond, which answers with the listen stream: the
+ * acknowledgement first, then the notifications asked for, until the client leaves. */
+static void modern_listen(const struct mcp_cfg *cfg, struct sessc *sc, const struct http_req *req,
+                          FCGX_Request *fr, const struct rpc_msg *m, struct http_resp *resp)
+{
+    struct rpc_fail fail = {{0}, NULL};
+    json_object *filters = modern_listen_filters(cfg, m->params, &fail);
+    enum mcp_err rc;
+
+    if (filters == NULL) {
+        modern_refuse(resp, m->id, MCP_E_INVALID_PARAMS, &fail);
+        rpc_fail_clear(&fail);
+        return;
+    }
+    if (fr == NULL) {
+        json_object_put(filters);
+        mcp_http_error(resp, MCP_E_INTERNAL, m->id, NULL);
+        return;
+    }
+    char drain[512]; /* nothing of the request may stay in libfcgi's buffer */
+    while (FCGX_GetStr(drain, sizeof(drain), fr->in) > 0)
+        ;
+    rc = sessc_listen_attach(sc, req->remote_user ? req->remote_user : "", m->id, filters,
+                             fr->ipcFd, fr->requestId, fr->keepConnection);
+    json_object_put(filters);
+    if (rc == MCP_OK || rc == MCP_E_TIMEOUT) {
+        resp->handed_off = 1; /* MCP_E_TIMEOUT: sessiond may own it; write nothing */
+        return;
+    }
+    mcp_http_error(resp, rc == MCP_E_INVALID_PARAMS ? MCP_E_INTERNAL : rc, m->id, NULL);
+}
+
 /* ---- the request --------------------------------------------------------------------------- */
 
 /* A request refused by the checks of modern.h: every one is 400 but the 404 of -32601. */
@@ -407,8 +523,8 @@ static void modern_refuse(struct http_resp *resp, json_object *id, enum mcp_err 
     resp->body = rpc_error_from_fail(id, rc, fail);
 }
 
-static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req, FCGX_Request *fr,
-                           const struct rpc_msg *m, struct http_resp *resp)
+static void modern_request(const struct mcp_cfg *cfg, struct sessc *sc, const struct http_req *req,
+                           FCGX_Request *fr, const struct rpc_msg *m, struct http_resp *resp)
 {
     struct rpc_fail fail = {{0}, NULL};
     struct modern_meta meta;
@@ -429,8 +545,13 @@ static void modern_request(const struct mcp_cfg *cfg, const struct http_req *req
         return;
     }
 
+    if (strcmp(m->method, "subscriptions/listen") == 0) {
+        modern_listen(cfg, sc, req, fr, m, resp);
+        return;
+    }
+
     struct answer a;
-    answer_init(&a, ANSWER_STATELESS, cfg, NULL, fr, NULL, req->remote_user, MODERN_VERSION, m->id);
+    answer_init(&a, ANSWER_STATELESS, cfg, sc, fr, NULL, req->remote_user, MODERN_VERSION, m->id);
     struct feat_ctx ctx = {
         .cfg = cfg,
         .version = MODERN_VERSION,
@@ -480,7 +601,6 @@ void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct htt
     struct rpc_msg m;
     const char *why;
 
-    (void)sc;
     if (!json_object_is_type(doc, json_type_object)) {
         mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
                        "Invalid Request: protocol revision 2026-07-28 has no JSON-RPC batches; "
@@ -503,5 +623,5 @@ void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct htt
                        "requests, so there is nothing to respond to.");
         return;
     }
-    modern_request(cfg, req, fr, &m, resp);
+    modern_request(cfg, sc, req, fr, &m, resp);
 }
