@@ -56,6 +56,9 @@ struct feat_ctx {
     int stateless;
     const char *principal;        /* REMOTE_USER or "": requestState is bound to it */
     json_object *input_responses; /* params.inputResponses as the client sent it, or NULL */
+    /* set by feat_dispatch for the handlers (the dispatcher leaves it NULL): the verified
+     * params.requestState, the plaintext JSON value a handler put in its InputRequiredResult */
+    json_object *request_state;
 };
 
 /* log_level of a stateless request without _meta logLevel: send no log messages. */
