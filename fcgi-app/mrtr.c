@@ -24,15 +24,16 @@
 #include "tool.h"
 
 #define MRTR_VERSION 1
-#define MRTR_DEPTH   64 /* nesting bound when parsing an opened state */
+#define MRTR_DEPTH   64                         /* nesting bound when parsing an opened state */
 #define MRTR_DOMAIN  "mcp-fcgi requestState v1" /* sent with its NUL */
 
 #define MRTR_NO_KEY                                                                                \
-    "This request needs a requestState, but server.state_key is not set in the configuration; "   \
+    "This request needs a requestState, but server.state_key is not set in the configuration; "    \
     "the operator must add one (at least 32 bytes)."
-#define MRTR_MALFORMED "Invalid params: requestState is malformed; it is not a state this server issued."
+#define MRTR_MALFORMED                                                                             \
+    "Invalid params: requestState is malformed; it is not a state this server issued."
 #define MRTR_FORGED                                                                                \
-    "Invalid params: requestState does not verify: it was altered, or issued for another "       \
+    "Invalid params: requestState does not verify: it was altered, or issued for another "         \
     "caller or another request."
 #define MRTR_EXPIRED "Invalid params: requestState has expired; send the request again without it."
 
@@ -129,11 +130,15 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
     if (cfg->state_key[0] == '\0')
         return rpc_fail_set(fail, MCP_E_INTERNAL, "%s", MRTR_NO_KEY);
     if (state == NULL)
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "The handler of %s %s returned a null "
-                            "requestState.", mrtr_str(bind->method), mrtr_str(bind->name));
+        return rpc_fail_set(fail, MCP_E_INTERNAL,
+                            "The handler of %s %s returned a null "
+                            "requestState.",
+                            mrtr_str(bind->method), mrtr_str(bind->name));
     if (!mrtr_bind_ok(bind))
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "A requestState cannot be bound to names "
-                            "longer than %d bytes.", MRTR_BIND_MAX);
+        return rpc_fail_set(fail, MCP_E_INTERNAL,
+                            "A requestState cannot be bound to names "
+                            "longer than %d bytes.",
+                            MRTR_BIND_MAX);
     text = json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN);
     n = strlen(text);
     if (n > MRTR_STATE_MAX)
@@ -217,8 +222,7 @@ static struct mrtr_bind mrtr_bind_of(const struct feat_ctx *ctx, const char *met
 }
 
 enum mcp_err mrtr_request_open(const struct feat_ctx *ctx, const char *method, json_object *params,
-                               json_object **state, json_object **responses,
-                               struct rpc_fail *fail)
+                               json_object **state, json_object **responses, struct rpc_fail *fail)
 {
     json_object *r = NULL, *wire = NULL;
     struct mrtr_bind bind;

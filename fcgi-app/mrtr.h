@@ -40,7 +40,7 @@
 #define MRTR_TAG       32   /* HMAC-SHA256 */
 #define MRTR_RAW_MAX   (MRTR_HEAD + MRTR_STATE_MAX + MRTR_TAG)
 /* characters of the longest sealed state (base64url of MRTR_RAW_MAX bytes, no padding) */
-#define MRTR_WIRE_MAX  (MRTR_RAW_MAX / 3 * 4 + (MRTR_RAW_MAX % 3 ? MRTR_RAW_MAX % 3 + 1 : 0))
+#define MRTR_WIRE_MAX (MRTR_RAW_MAX / 3 * 4 + (MRTR_RAW_MAX % 3 ? MRTR_RAW_MAX % 3 + 1 : 0))
 
 /* What a state is bound to. All borrowed; NULL counts as "". */
 struct mrtr_bind {
@@ -80,8 +80,7 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
  * mrtr_open, plus MCP_E_INVALID_PARAMS for malformed inputResponses or a non-string state.
  */
 enum mcp_err mrtr_request_open(const struct feat_ctx *ctx, const char *method, json_object *params,
-                               json_object **state, json_object **responses,
-                               struct rpc_fail *fail);
+                               json_object **state, json_object **responses, struct rpc_fail *fail);
 
 /*
  * After the handler: when result (borrowed) is an InputRequiredResult, checks that method may

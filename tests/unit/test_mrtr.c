@@ -168,11 +168,11 @@ static void foreign_principal_method_name_or_key_are_refused(void **state)
     char *wire = seal(cfg, &bind_tool, "{\"round\":1}");
     size_t len = strlen(wire);
     static const struct mrtr_bind others[] = {
-        {"bob", "tools/call", "test_tool"},     {"", "tools/call", "test_tool"},
-        {"alice", "prompts/get", "test_tool"},  {"alice", "resources/read", "test_tool"},
-        {"alice", "tools/call", "other_tool"},  {"alice", "tools/call", ""},
-        {"alicetools/call", "", "test_tool"},   {"alic", "etools/call", "test_tool"},
-        {"alice", "tools/calltest_tool", ""},   {NULL, NULL, NULL},
+        {"bob", "tools/call", "test_tool"},    {"", "tools/call", "test_tool"},
+        {"alice", "prompts/get", "test_tool"}, {"alice", "resources/read", "test_tool"},
+        {"alice", "tools/call", "other_tool"}, {"alice", "tools/call", ""},
+        {"alicetools/call", "", "test_tool"},  {"alic", "etools/call", "test_tool"},
+        {"alice", "tools/calltest_tool", ""},  {NULL, NULL, NULL},
     };
 
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
@@ -238,9 +238,9 @@ static void sizes_are_bounded(void **state)
     memset(text, 'n', MRTR_BIND_MAX + 1);
     text[MRTR_BIND_MAX + 1] = '\0';
     v = json_object_new_object();
-    assert_int_equal(mrtr_seal(cfg, &(struct mrtr_bind){"a", "tools/call", text}, v, NOW, &wire,
-                               &fail),
-                     MCP_E_INTERNAL);
+    assert_int_equal(
+        mrtr_seal(cfg, &(struct mrtr_bind){"a", "tools/call", text}, v, NOW, &wire, &fail),
+        MCP_E_INTERNAL);
     rpc_fail_clear(&fail);
     json_object_put(v);
     free(text);
@@ -249,7 +249,7 @@ static void sizes_are_bounded(void **state)
 static void malformed_texts_are_refused(void **state)
 {
     static const char *const bad[] = {
-        "!!!!",          "abc=",     "ab cd", "AAAA\n", "A",   "AAAAAAAAAAAAAAAAAAAAAAAAAAAA+/",
+        "!!!!",         "abc=", "ab cd", "AAAA\n", "A", "AAAAAAAAAAAAAAAAAAAAAAAAAAAA+/",
         "AQAAAAAAAAAA", /* version 1, expiry, nothing else */
     };
     const struct mcp_cfg *cfg = *state;
