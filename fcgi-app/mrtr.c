@@ -88,14 +88,16 @@ static int mrtr_bind_ok(const struct mrtr_bind *b)
            strlen(mrtr_str(b->name)) <= MRTR_BIND_MAX;
 }
 
-/* tag = HMAC over domain, the binding and body (n bytes). The binding must be mrtr_bind_ok. */
-static void mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b,
-                     const unsigned char *body, size_t n, unsigned char tag[MRTR_TAG])
+/* tag = HMAC over domain, the binding and body (n bytes). The binding must be mrtr_bind_ok.
+ * 0, or -1 when libcrypto fails (then tag is unusable). */
+static int mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b, const unsigned char *body,
+                    size_t n, unsigned char tag[MRTR_TAG])
 {
     const char *parts[3] = {mrtr_str(b->principal), mrtr_str(b->method), mrtr_str(b->name)};
-    size_t total = sizeof(MRTR_DOMAIN) + n, off = 0;
-    unsigned char *msg;
+    size_t total = sizeof(MRTR_DOMAIN) + n, off;
     unsigned int tag_len = MRTR_TAG;
+    unsigned char *msg;
+    int rc = 0;
 
     for (int i = 0; i < 3; i++)
         total += 4 + strlen(parts[i]);
@@ -112,16 +114,14 @@ static void mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b,
     if (HMAC(EVP_sha256(), cfg->state_key, (int)strlen(cfg->state_key), msg, total, tag,
              &tag_len) == NULL ||
         tag_len != MRTR_TAG)
-        memset(tag, 0, MRTR_TAG); /* cannot happen with SHA-256; an all-zero tag never matches
-                                   * a real one by chance, and sealing checks for it */
-    OPENSSL_cleanse(msg, total);
+        rc = -1;
     free(msg);
+    return rc;
 }
 
 enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, json_object *state,
                        time_t now, char **out, struct rpc_fail *fail)
 {
-    static const unsigned char zero[MRTR_TAG];
     const char *text;
     unsigned char *raw;
     size_t n;
@@ -149,8 +149,7 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
     raw[0] = MRTR_VERSION;
     mrtr_put64(raw + 1, (uint64_t)now + (uint64_t)cfg->state_ttl_s);
     memcpy(raw + MRTR_HEAD, text, n);
-    mrtr_tag(cfg, bind, raw, MRTR_HEAD + n, raw + MRTR_HEAD + n);
-    if (memcmp(raw + MRTR_HEAD + n, zero, MRTR_TAG) == 0) {
+    if (mrtr_tag(cfg, bind, raw, MRTR_HEAD + n, raw + MRTR_HEAD + n) != 0) {
         free(raw);
         return rpc_fail_set(fail, MCP_E_INTERNAL, "HMAC-SHA256 of the requestState failed.");
     }
@@ -184,7 +183,10 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
         rpc_fail_set(fail, err, "%s", MRTR_FORGED);
         goto done;
     }
-    mrtr_tag(cfg, bind, raw, n - MRTR_TAG, tag);
+    if (mrtr_tag(cfg, bind, raw, n - MRTR_TAG, tag) != 0) {
+        err = rpc_fail_set(fail, MCP_E_INTERNAL, "HMAC-SHA256 of the requestState failed.");
+        goto done;
+    }
     if (CRYPTO_memcmp(tag, raw + n - MRTR_TAG, MRTR_TAG) != 0) {
         rpc_fail_set(fail, err, "%s", MRTR_FORGED);
         goto done;

@@ -620,7 +620,10 @@ static const char *conf_roots_text(json_object *resp, char *out, size_t size)
                 ? snprintf(out + used, size - used, "%s%s (%s)", i ? ", " : "", conf_clip(a, uri),
                            conf_clip(b, name))
                 : snprintf(out + used, size - used, "%s%s", i ? ", " : "", conf_clip(a, uri));
-        used = w < 0 ? size - 1 : used + (size_t)w < size ? used + (size_t)w : size - 1;
+        if (w < 0 || (size_t)w >= size - used)
+            used = size - 1; /* cut: full */
+        else
+            used += (size_t)w;
     }
     rpc_utf8_sanitize(out);
     return out;

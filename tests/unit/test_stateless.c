@@ -278,9 +278,9 @@ static void list_roots_asks_then_completes(void **state)
         MCP_OK);
     assert_string_equal(complete_text(f), "Client roots: file:///test/root (Test Root)");
     /* an answer that is not a ListRootsResult is asked again */
-    assert_int_equal(call(f, "test_input_required_result_list_roots",
-                          "{\"client_roots\":{\"roots\":7}}", NULL),
-                     MCP_OK);
+    assert_int_equal(
+        call(f, "test_input_required_result_list_roots", "{\"client_roots\":{\"roots\":7}}", NULL),
+        MCP_OK);
     assert_true(input_required(f));
 }
 
@@ -295,9 +295,9 @@ static void request_state_round_trips(void **state)
         jstr(f->result, "inputRequests/confirm/params/requestedSchema/properties/ok/type"),
         "boolean");
     st = state_of(f);
-    assert_int_equal(call(f, "test_input_required_result_request_state",
-                          "{\"confirm\":" ELICIT_OK "}", st),
-                     MCP_OK);
+    assert_int_equal(
+        call(f, "test_input_required_result_request_state", "{\"confirm\":" ELICIT_OK "}", st),
+        MCP_OK);
     assert_non_null(strstr(complete_text(f), "state-ok"));
     /* the answer without the state, or the state without the answer: asked again */
     assert_int_equal(
@@ -318,8 +318,7 @@ static void multiple_inputs_keep_earlier_answers_in_the_state(void **state)
 
     assert_int_equal(call(f, "test_input_required_result_multiple_inputs", NULL, NULL), MCP_OK);
     assert_string_equal(request_keys(f, keys, sizeof(keys)), "user_name,greeting,client_roots");
-    assert_string_equal(jstr(f->result, "inputRequests/greeting/method"),
-                        "sampling/createMessage");
+    assert_string_equal(jstr(f->result, "inputRequests/greeting/method"), "sampling/createMessage");
     assert_int_equal(
         json_object_get_int(jget(f->result, "inputRequests/greeting/params/maxTokens")), 50);
     assert_string_equal(jstr(f->result, "inputRequests/client_roots/method"), "roots/list");
@@ -383,8 +382,7 @@ static void prompt_asks_then_renders(void **state)
     char keys[128];
 
     assert_int_equal(
-        run(f, "prompts/get", jparse("{\"name\":\"test_input_required_result_prompt\"}")),
-        MCP_OK);
+        run(f, "prompts/get", jparse("{\"name\":\"test_input_required_result_prompt\"}")), MCP_OK);
     assert_string_equal(request_keys(f, keys, sizeof(keys)), "user_context");
     assert_string_equal(
         jstr(f->result,
@@ -439,9 +437,14 @@ static void missing_responses_are_asked_again_and_extra_keys_ignored(void **stat
 static void malformed_input_responses_are_invalid_params(void **state)
 {
     static const char *const bad[] = {
-        "{\"user_name\":12345}", "{\"user_name\":null}", "{\"user_name\":[]}",
-        "{\"user_name\":\"x\"}", "12345",                "null",
-        "[]",                    "\"text\"",
+        "{\"user_name\":12345}",
+        "{\"user_name\":null}",
+        "{\"user_name\":[]}",
+        "{\"user_name\":\"x\"}",
+        "12345",
+        "null",
+        "[]",
+        "\"text\"",
     };
     struct fx *f = *state;
 
@@ -486,8 +489,7 @@ static void tampered_foreign_and_malformed_states_are_invalid_params(void **stat
     for (size_t i = 0; i < strlen(st); i += 7) {
         strcpy(copy, st);
         copy[i] = copy[i] == 'x' ? 'y' : 'x';
-        assert_int_equal(call(f, tool, "{\"confirm\":" ELICIT_OK "}", copy),
-                         MCP_E_INVALID_PARAMS);
+        assert_int_equal(call(f, tool, "{\"confirm\":" ELICIT_OK "}", copy), MCP_E_INVALID_PARAMS);
     }
     /* another caller */
     f->ctx.principal = "mallory";
@@ -608,9 +610,9 @@ static void streaming_elicitation_sends_only_notifications(void **state)
         assert_string_equal(jstr(n, "method"),
                             i == 1 ? "notifications/message" : "notifications/progress");
     }
-    assert_int_equal(call(f, "test_streaming_elicitation", "{\"streaming_confirm\":" ELICIT_OK "}",
-                          NULL),
-                     MCP_OK);
+    assert_int_equal(
+        call(f, "test_streaming_elicitation", "{\"streaming_confirm\":" ELICIT_OK "}", NULL),
+        MCP_OK);
     assert_non_null(strstr(complete_text(f), "answered"));
 
     /* no logLevel: progress only; no elicitation: refused before anything is sent */
@@ -670,22 +672,19 @@ static void the_feature_layer_checks_what_handlers_return(void **state)
     /* legacy request, or a method that may not: internal error */
     r = mrtr_input_required_new(NULL, json_object_new_int(1));
     f->ctx.stateless = 0;
-    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail),
-                     MCP_E_INTERNAL);
+    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail), MCP_E_INTERNAL);
     f->ctx.stateless = 1;
-    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/list", params, r, &f->fail),
-                     MCP_E_INTERNAL);
+    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/list", params, r, &f->fail), MCP_E_INTERNAL);
     assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail), MCP_OK);
     assert_true(json_object_is_type(jget(r, "requestState"), json_type_string));
     json_object_put(r);
     /* neither requests nor state; an unknown method; an undeclared capability */
     r = jparse("{\"resultType\":\"input_required\"}");
-    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail),
-                     MCP_E_INTERNAL);
+    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail), MCP_E_INTERNAL);
     json_object_put(r);
-    r = jparse("{\"resultType\":\"input_required\",\"inputRequests\":{\"k\":{\"method\":\"ping\"}}}");
-    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail),
-                     MCP_E_INTERNAL);
+    r = jparse(
+        "{\"resultType\":\"input_required\",\"inputRequests\":{\"k\":{\"method\":\"ping\"}}}");
+    assert_int_equal(mrtr_result_seal(&f->ctx, "tools/call", params, r, &f->fail), MCP_E_INTERNAL);
     json_object_put(r);
     set_caps(f, "{\"sampling\":{}}");
     r = jparse("{\"resultType\":\"input_required\",\"inputRequests\":{\"k\":{\"method\":"
@@ -720,11 +719,16 @@ static void without_a_state_key_a_state_is_an_internal_error(void **state)
 static void legacy_calls_of_the_fixtures_explain_themselves(void **state)
 {
     static const char *const tools[] = {
-        "test_input_required_result_elicitation",  "test_input_required_result_sampling",
-        "test_input_required_result_list_roots",   "test_input_required_result_request_state",
-        "test_input_required_result_multiple_inputs", "test_input_required_result_multi_round",
-        "test_input_required_result_tampered_state", "test_input_required_result_capabilities",
-        "test_missing_capability",                 "test_streaming_elicitation",
+        "test_input_required_result_elicitation",
+        "test_input_required_result_sampling",
+        "test_input_required_result_list_roots",
+        "test_input_required_result_request_state",
+        "test_input_required_result_multiple_inputs",
+        "test_input_required_result_multi_round",
+        "test_input_required_result_tampered_state",
+        "test_input_required_result_capabilities",
+        "test_missing_capability",
+        "test_streaming_elicitation",
         "test_logging_tool",
     };
     struct fx *f = *state;
@@ -740,8 +744,7 @@ static void legacy_calls_of_the_fixtures_explain_themselves(void **state)
     }
     assert_int_equal(json_object_array_length(f->fake.notes), 0);
     assert_int_equal(
-        run(f, "prompts/get", jparse("{\"name\":\"test_input_required_result_prompt\"}")),
-        MCP_OK);
+        run(f, "prompts/get", jparse("{\"name\":\"test_input_required_result_prompt\"}")), MCP_OK);
     assert_non_null(strstr(jstr(f->result, "messages/0/content/text"), "2026-07-28"));
 }
 
