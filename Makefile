@@ -18,7 +18,7 @@ endif
 
 CC      ?= gcc
 VERSION := 0.1.0
-PKGS    := json-c libconfig libuv
+PKGS    := json-c libconfig libuv libcrypto
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -DMCP_VERSION='"$(VERSION)"' -Wall -Wextra -Werror \
                -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
                -Icommon -Ifcgi-app -Isessiond $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -31,7 +31,9 @@ LDFLAGS_SAN :=
 endif
 CFLAGS  += $(CFLAGS_BASE) $(CFLAGS_OPT)
 LDLIBS_COMMON := $(shell pkg-config --libs json-c libconfig 2>/dev/null)
-LDLIBS_FCGI   := -lfcgi $(LDLIBS_COMMON)
+# libcrypto (OpenSSL): HMAC-SHA256 of MRTR requestState (fcgi-app/mrtr.c)
+LDLIBS_CRYPTO := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+LDLIBS_FCGI   := -lfcgi $(LDLIBS_CRYPTO) $(LDLIBS_COMMON)
 LDLIBS_SESSD  := $(shell pkg-config --libs libuv 2>/dev/null) $(LDLIBS_COMMON)
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -76,7 +78,7 @@ $(BUILD)/mcp-sessiond: $(call obj,sessiond/main.c) $(SESSD_LIB) $(COMMON_LIB)
 $(BUILD)/tests/%: $(call obj,tests/unit/%.c) $(FCGI_LIB) $(SESSD_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
 	@echo "LD  $@"
-	@$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ -lfcgi $(LDLIBS_SESSD) -lcmocka
+	@$(CC) $(LDFLAGS) $(LDFLAGS_SAN) -o $@ $^ -lfcgi $(LDLIBS_CRYPTO) $(LDLIBS_SESSD) -lcmocka
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -85,7 +87,7 @@ asan:
 
 # --- dependencies ---------------------------------------------------------------------------
 APT_PKGS := build-essential pkg-config libfcgi-dev libjson-c-dev libconfig-dev libuv1-dev \
-            libcmocka-dev lighttpd apache2 spawn-fcgi multiwatch curl perl clang \
+            libcmocka-dev libssl-dev lighttpd apache2 spawn-fcgi multiwatch curl perl clang \
             libclang-rt-14-dev clang-format
 deps:
 	@sh deploy/install-deps.sh $(APT_PKGS)
@@ -147,7 +149,8 @@ fuzz: $(FUZZ_BINS)
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(COMMON_SRC) $(FCGI_SRC) $(SESSD_SRC)
 	@mkdir -p $(dir $@)
 	@echo "FUZZ $@"
-	@clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(FCGI_SRC) $(SESSD_SRC) -lfcgi $(LDLIBS_SESSD)
+	@clang $(FUZZ_CFLAGS) -o $@ $< $(COMMON_SRC) $(FCGI_SRC) $(SESSD_SRC) -lfcgi $(LDLIBS_CRYPTO) \
+	  $(LDLIBS_SESSD)
 FUZZ_RUNS ?= 20000
 fuzz-smoke: fuzz
 	@for f in $(FUZZ_BINS); do \

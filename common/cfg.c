@@ -11,7 +11,8 @@ enum cfg_kind { CFG_STR, CFG_INT, CFG_SIZE, CFG_STRLIST, CFG_SETS, CFG_GROUP };
 struct cfg_key {
     const char *path; /* dotted setting path */
     enum cfg_kind kind;
-    long long min, max; /* integers: range; strings: max length is the field size */
+    long long min, max; /* integers: range; strings: min = shortest length, the longest
+                         * is the field size */
     size_t off;         /* offset of the field in struct mcp_cfg */
     size_t size;        /* size of the field (strings) */
     size_t count_off;   /* lists: offset of the count */
@@ -30,6 +31,8 @@ static const struct cfg_key cfg_keys[] = {
     {"server.instructions", CFG_STR, 0, 0, F(instructions), 0},
     {"server.sets", CFG_SETS, 0, 0, F(sets), 0},
     {"server.page_size", CFG_INT, 1, 1000, F(page_size), 0},
+    {"server.state_key", CFG_STR, CFG_KEY_MIN, 0, F(state_key), 0},
+    {"server.state_ttl_s", CFG_INT, 10, 86400, F(state_ttl_s), 0},
     {"http", CFG_GROUP, 0, 0, 0, 0, 0},
     {"http.max_body", CFG_SIZE, 1024, 1LL << 30, F(max_body), 0},
     {"http.max_json_depth", CFG_INT, 4, 1000, F(max_json_depth), 0},
@@ -67,6 +70,7 @@ void cfg_defaults(struct mcp_cfg *cfg)
     snprintf(cfg->server_title, sizeof(cfg->server_title), "%s", "mcp-fcgi");
     cfg->sets = 0;
     cfg->page_size = 50;
+    cfg->state_ttl_s = 600;
     cfg->max_body = 4u * 1024 * 1024;
     cfg->max_json_depth = 64;
     cfg->session_idle_timeout = 3600;
@@ -140,7 +144,10 @@ static enum mcp_err cfg_copy_str(const char *path, const char *v, char *dst, siz
         return MCP_E_CONFIG;
     }
     if ((long long)vl < min) {
-        cfg_fail(err, len, file, line, "%s: must not be empty", path);
+        if (min <= 1)
+            cfg_fail(err, len, file, line, "%s: must not be empty", path);
+        else
+            cfg_fail(err, len, file, line, "%s: must be at least %lld bytes long", path, min);
         return MCP_E_CONFIG;
     }
     memcpy(dst, v, vl + 1);

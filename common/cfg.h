@@ -19,6 +19,8 @@
 #define CFG_MAX_ITEM 256  /* bytes of one list entry */
 #define CFG_MAX_TEXT 4096 /* bytes of server.instructions */
 #define CFG_ERR_LEN  512  /* size of the error buffer callers pass to cfg_load */
+#define CFG_KEY_MIN  32   /* bytes of server.state_key at least */
+#define CFG_KEY_MAX  256  /* size of server.state_key's field (255 bytes at most) */
 
 /* Feature sets a configuration can turn on (server.sets). */
 enum cfg_set {
@@ -36,6 +38,9 @@ struct mcp_cfg {
     char instructions[CFG_MAX_TEXT]; /* server.instructions ("" = none) */
     unsigned sets;                   /* server.sets, a mask of enum cfg_set */
     int page_size;                   /* server.page_size: items per list page */
+    char state_key[CFG_KEY_MAX];     /* server.state_key: HMAC key of requestState ("" = none;
+                                      * a secret: never logged) */
+    int state_ttl_s;                 /* server.state_ttl_s: lifetime of a requestState */
 
     size_t max_body;                                  /* http.max_body: bytes */
     int max_json_depth;                               /* http.max_json_depth */

@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "mrtr.h"
 #include "prompt.h"
 #include "resource.h"
 #include "rev.h"
@@ -146,7 +147,8 @@ static const struct {
 enum mcp_err feat_dispatch(const struct feat_ctx *ctx, const char *method, json_object *params,
                            json_object **result, struct rpc_fail *fail)
 {
-    json_object *empty = NULL;
+    json_object *empty = NULL, *state = NULL;
+    struct feat_ctx local = *ctx;
     enum mcp_err err;
     size_t i;
 
@@ -161,7 +163,21 @@ enum mcp_err feat_dispatch(const struct feat_ctx *ctx, const char *method, json_
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS, "params must be an object.");
     if (params == NULL)
         params = empty = json_object_new_object();
-    err = feat_methods[i].handler(ctx, params, result, fail);
+    /* MRTR (stateless only): verify the state and check the answers before the handler */
+    local.request_state = NULL;
+    local.input_responses = NULL;
+    if (ctx->stateless && (err = mrtr_request_open(ctx, method, params, &state,
+                                                   &local.input_responses, fail)) != MCP_OK)
+        goto done;
+    local.request_state = state;
+    err = feat_methods[i].handler(&local, params, result, fail);
+    if (err == MCP_OK &&
+        (err = mrtr_result_seal(&local, method, params, *result, fail)) != MCP_OK) {
+        json_object_put(*result);
+        *result = NULL;
+    }
+done:
+    json_object_put(state);
     json_object_put(empty);
     return err;
 }

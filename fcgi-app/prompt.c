@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "mrtr.h"
 #include "page.h"
 #include "rev.h"
 #include "set.h"
@@ -132,6 +133,11 @@ enum mcp_err prompt_get(const struct feat_ctx *ctx, json_object *params, json_ob
 
     if ((err = p->get(ctx, args, &messages, fail)) != MCP_OK)
         goto done;
+    if (mrtr_is_input_required(messages)) { /* feat_dispatch checks and seals it */
+        *result = messages;
+        messages = NULL;
+        goto done;
+    }
     if (!json_object_is_type(messages, json_type_array)) {
         err = rpc_fail_set(fail, MCP_E_INTERNAL, "Prompt %s produced no messages array.", p->name);
         goto done;

@@ -33,7 +33,10 @@ struct prompt_def {
      * Renders the prompt. args (borrowed) is an object of strings holding every required
      * argument and no undeclared one. On MCP_OK *messages is the messages array (owned):
      * [{role, content}] with blocks from content.h in the newest shape; the registry fits
-     * them to the negotiated revision.
+     * them to the negotiated revision. On a stateless request (ctx->stateless) it may
+     * instead be an InputRequiredResult object (mrtr.h: mrtr_input_required_new, requests
+     * added with mrtr_input_request), answered as the whole result; the client's answers
+     * come back in ctx->input_responses and the verified state in ctx->request_state.
      */
     enum mcp_err (*get)(const struct feat_ctx *ctx, json_object *args, json_object **messages,
                         struct rpc_fail *fail);

@@ -3,8 +3,10 @@
  * (@modelcontextprotocol/conformance), server.sets = ["conformance"].
  *
  * Names, argument names, texts and MIME types are the ones the suite's server scenarios
- * check (spec digest section 9.3). Legacy-era fixtures only: the 2026-07-28 tools
- * (test_missing_capability, test_input_required_result_*, ...) come with that era.
+ * check (spec digest section 9.3). The 2026-07-28 fixtures (test_input_required_result_*,
+ * test_missing_capability, test_streaming_elicitation, test_logging_tool and the prompt
+ * test_input_required_result_prompt) are listed on every revision but work on stateless
+ * requests only; a legacy-era call gets an isError result (the prompt: a message) saying so.
  *
  * How the tools reach the client:
  *   test_tool_with_logging   three notifications/message (info) through tool_log, 50 ms apart
@@ -14,6 +16,14 @@
  *   test_elicitation_sep1330_enums
  *                            one server-to-client request through tool_client_request; when
  *                            it cannot be made or is not answered, an isError result says why
+ *   test_input_required_result_*, test_missing_capability, test_streaming_elicitation,
+ *   test_input_required_result_prompt
+ *                            (2026-07-28) no request: an InputRequiredResult through
+ *                            tool_input_request / mrtr_input_request, which refuse an
+ *                            undeclared capability (-32021); answers from inputResponses,
+ *                            earlier answers in the sealed requestState
+ *   test_logging_tool        (2026-07-28) notifications/message through tool_log at the
+ *                            request's _meta logLevel, none without one
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +35,8 @@
 #include "alloc.h"
 #include "cfg.h"
 #include "content.h"
+#include "jsonx.h"
+#include "mrtr.h"
 #include "prompt.h"
 #include "resource.h"
 #include "set.h"
@@ -483,12 +495,704 @@ static const struct tool_def conf_tool_schema_2020_12 = {
     .call = conf_schema_2020_12,
 };
 
+/* ---- 2026-07-28 fixtures: multi round-trip requests (MRTR) and stateless diagnostics ----- */
+
+#define CONF_ANSWER_MAX 256 /* bytes of a client's answer kept in a state or echoed */
+
+/* The isError result of a 2026-07-28 fixture called on a legacy-era request. */
+static json_object *conf_modern_only(struct tool_call *call)
+{
+    char text[RPC_MSG_LEN + 64];
+    snprintf(text, sizeof(text),
+             "Tool %s is a fixture of protocol revision 2026-07-28: it asks for input with "
+             "InputRequiredResult (multi round-trip requests), which a %s session cannot carry.",
+             call->tool->name, call->ctx->version);
+    return conf_error_result_new(text);
+}
+
+/* src cut to CONF_ANSWER_MAX bytes into dst (CONF_ANSWER_MAX + 1), still valid UTF-8. */
+static const char *conf_clip(char *dst, const char *src)
+{
+    size_t n = strnlen(src, CONF_ANSWER_MAX); /* cut on purpose */
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    rpc_utf8_sanitize(dst);
+    return dst;
+}
+
+/* {content:[{type:text, text: printf(fmt, ...)}]} */
+static json_object *conf_text_result_new(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static json_object *conf_text_result_new(const char *fmt, ...)
+{
+    char text[4 * CONF_ANSWER_MAX + 256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    rpc_utf8_sanitize(text);
+    return conf_result_new(content_text_new(text), NULL);
+}
+
+/* elicitation/create params: a form asking for one required property of type. */
+static json_object *conf_form_new(const char *message, const char *prop, const char *type)
+{
+    json_object *p = json_object_new_object(), *schema = json_object_new_object();
+    json_object *props = json_object_new_object(), *one = json_object_new_object();
+    json_object *required = json_object_new_array();
+
+    json_object_object_add(one, "type", json_object_new_string(type));
+    json_object_object_add(props, prop, one);
+    json_object_array_add(required, json_object_new_string(prop));
+    json_object_object_add(schema, "type", json_object_new_string("object"));
+    json_object_object_add(schema, "properties", props);
+    json_object_object_add(schema, "required", required);
+    json_object_object_add(p, "mode", json_object_new_string("form"));
+    json_object_object_add(p, "message", json_object_new_string(message));
+    json_object_object_add(p, "requestedSchema", schema);
+    return p;
+}
+
+/* sampling/createMessage params: one user text message. */
+static json_object *conf_sampling_params_new(const char *text, int max_tokens)
+{
+    json_object *p = json_object_new_object(), *messages = json_object_new_array();
+    json_object *msg = json_object_new_object();
+
+    json_object_object_add(msg, "role", json_object_new_string("user"));
+    json_object_object_add(msg, "content", content_text_new(text));
+    json_object_array_add(messages, msg);
+    json_object_object_add(p, "messages", messages);
+    json_object_object_add(p, "maxTokens", json_object_new_int(max_tokens));
+    return p;
+}
+
+/*
+ * Reads an ElicitResult. Returns content[prop] (borrowed) when the user accepted with a value
+ * of type; NULL otherwise, with *refused set to the action when the user declined or
+ * cancelled (so the call can end) and to NULL when the answer is unusable (ask again).
+ */
+static json_object *conf_elicited(json_object *resp, const char *prop, json_type type,
+                                  const char **refused)
+{
+    const char *action = jsonx_str(resp, "action");
+    json_object *v = jsonx_get(jsonx_get(resp, "content"), prop);
+
+    *refused = NULL;
+    if (action == NULL)
+        return NULL;
+    if (strcmp(action, "decline") == 0 || strcmp(action, "cancel") == 0) {
+        *refused = strcmp(action, "decline") == 0 ? "decline" : "cancel";
+        return NULL;
+    }
+    if (strcmp(action, "accept") != 0 || !json_object_is_type(v, type))
+        return NULL;
+    return v;
+}
+
+/* The text of a ListRootsResult's roots ("uri (name), ..."), or NULL when roots is not an
+ * array of objects with a string uri. */
+static const char *conf_roots_text(json_object *resp, char *out, size_t size)
+{
+    json_object *roots = jsonx_get(resp, "roots");
+    size_t n, used = 0;
+
+    if (!json_object_is_type(roots, json_type_array))
+        return NULL;
+    n = json_object_array_length(roots);
+    out[0] = '\0';
+    if (n == 0) {
+        snprintf(out, size, "(no roots)");
+        return out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *r = json_object_array_get_idx(roots, i);
+        const char *uri = jsonx_str(r, "uri"), *name = jsonx_str(r, "name");
+        char a[CONF_ANSWER_MAX + 1], b[CONF_ANSWER_MAX + 1];
+        int w;
+        if (uri == NULL)
+            return NULL;
+        if (used >= size - 1)
+            continue; /* keep checking the rest; the text is full */
+        w = name != NULL
+                ? snprintf(out + used, size - used, "%s%s (%s)", i ? ", " : "", conf_clip(a, uri),
+                           conf_clip(b, name))
+                : snprintf(out + used, size - used, "%s%s", i ? ", " : "", conf_clip(a, uri));
+        if (w < 0 || (size_t)w >= size - used)
+            used = size - 1; /* cut: full */
+        else
+            used += (size_t)w;
+    }
+    rpc_utf8_sanitize(out);
+    return out;
+}
+
+/* The text of a CreateMessageResult, cut to CONF_ANSWER_MAX, or NULL. */
+static const char *conf_sampled(json_object *resp, char *out)
+{
+    const char *text = conf_sampling_text(resp);
+    return text != NULL ? conf_clip(out, text) : NULL;
+}
+
+/* *res = an InputRequiredResult asking key (method, params taken) with state (taken, may be
+ * NULL). Errors (an undeclared capability) release state and are the call's. */
+static enum mcp_err conf_ask(struct tool_call *call, const char *key, const char *method,
+                             json_object *params, json_object *state, json_object **res)
+{
+    json_object *requests = json_object_new_object();
+    enum mcp_err err = tool_input_request(call, key, method, params, requests);
+
+    if (err != MCP_OK) {
+        json_object_put(requests);
+        json_object_put(state);
+        return err;
+    }
+    *res = mrtr_input_required_new(requests, state);
+    return MCP_OK;
+}
+
+/* {"round": round} plus name when not NULL. */
+static json_object *conf_state_new(int round, const char *key, const char *value)
+{
+    json_object *st = json_object_new_object();
+    json_object_object_add(st, "round", json_object_new_int(round));
+    if (key != NULL)
+        json_object_object_add(st, key, json_object_new_string(value));
+    return st;
+}
+
+/* state.round when the state is an object with an integer round, else 0. */
+static int conf_state_round(json_object *state)
+{
+    json_object *r = jsonx_get(state, "round");
+    return json_object_is_type(r, json_type_int) ? json_object_get_int(r) : 0;
+}
+
+static enum mcp_err conf_ir_elicitation(struct tool_call *call, json_object *args,
+                                        json_object **res)
+{
+    json_object *resp, *name;
+    const char *refused = NULL;
+    char buf[CONF_ANSWER_MAX + 1];
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    if ((resp = tool_input_response(call, "user_name")) != NULL) {
+        if ((name = conf_elicited(resp, "name", json_type_string, &refused)) != NULL) {
+            *res = conf_text_result_new("Hello, %s!", conf_clip(buf, json_object_get_string(name)));
+            return MCP_OK;
+        }
+        if (refused != NULL) {
+            *res = conf_text_result_new("No name given: the user chose to %s.", refused);
+            return MCP_OK;
+        }
+    }
+    return conf_ask(call, "user_name", "elicitation/create",
+                    conf_form_new("What is your name?", "name", "string"), NULL, res);
+}
+
+static const struct tool_def conf_tool_ir_elicitation = {
+    .name = "test_input_required_result_elicitation",
+    .title = "MRTR: elicitation",
+    .description = "Asks the user's name with an InputRequiredResult (elicitation/create, key "
+                   "user_name) and greets them when the client sends the answer (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_elicitation,
+};
+
+static enum mcp_err conf_ir_sampling(struct tool_call *call, json_object *args, json_object **res)
+{
+    json_object *resp;
+    const char *text;
+    char buf[CONF_ANSWER_MAX + 1];
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    resp = tool_input_response(call, "capital_question");
+    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
+        *res = conf_text_result_new("LLM response: %s", text);
+        return MCP_OK;
+    }
+    return conf_ask(call, "capital_question", "sampling/createMessage",
+                    conf_sampling_params_new("What is the capital of France?", 100), NULL, res);
+}
+
+static const struct tool_def conf_tool_ir_sampling = {
+    .name = "test_input_required_result_sampling",
+    .title = "MRTR: sampling",
+    .description = "Asks the client's LLM a question with an InputRequiredResult "
+                   "(sampling/createMessage, key capital_question) and returns its answer "
+                   "(2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_sampling,
+};
+
+static enum mcp_err conf_ir_list_roots(struct tool_call *call, json_object *args, json_object **res)
+{
+    json_object *resp;
+    char text[4 * CONF_ANSWER_MAX];
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    resp = tool_input_response(call, "client_roots");
+    if (resp != NULL && conf_roots_text(resp, text, sizeof(text)) != NULL) {
+        *res = conf_text_result_new("Client roots: %s", text);
+        return MCP_OK;
+    }
+    return conf_ask(call, "client_roots", "roots/list", NULL, NULL, res);
+}
+
+static const struct tool_def conf_tool_ir_list_roots = {
+    .name = "test_input_required_result_list_roots",
+    .title = "MRTR: roots",
+    .description = "Asks for the client's roots with an InputRequiredResult (roots/list, key "
+                   "client_roots) and lists them (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_list_roots,
+};
+
+/* The confirmation form of the request-state and tampered-state fixtures. */
+static json_object *conf_confirm_form_new(void)
+{
+    return conf_form_new("Please confirm", "ok", "boolean");
+}
+
+static enum mcp_err conf_ir_request_state(struct tool_call *call, json_object *args,
+                                          json_object **res)
+{
+    json_object *resp, *ok = NULL;
+    const char *refused = NULL;
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    /* complete only with both: the verified state of round 1 and the answer */
+    resp = tool_input_response(call, "confirm");
+    if (conf_state_round(call->state) == 1 && resp != NULL) {
+        if ((ok = conf_elicited(resp, "ok", json_type_boolean, &refused)) != NULL ||
+            refused != NULL) {
+            *res = conf_text_result_new(
+                "state-ok: the requestState came back verified; %s%s.",
+                ok != NULL ? "confirmed ok=" : "the user chose to ",
+                ok != NULL ? (json_object_get_boolean(ok) ? "true" : "false") : refused);
+            return MCP_OK;
+        }
+    }
+    return conf_ask(call, "confirm", "elicitation/create", conf_confirm_form_new(),
+                    conf_state_new(1, NULL, NULL), res);
+}
+
+static const struct tool_def conf_tool_ir_request_state = {
+    .name = "test_input_required_result_request_state",
+    .title = "MRTR: request state",
+    .description = "Asks for a confirmation (key confirm) together with a requestState, and "
+                   "completes with \"state-ok\" when both come back (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_request_state,
+};
+
+/* The inputs of test_input_required_result_multiple_inputs, in the order they are asked. */
+enum { CONF_MULTI_NAME, CONF_MULTI_GREETING, CONF_MULTI_ROOTS, CONF_MULTI_N };
+static const char *const conf_multi_keys[CONF_MULTI_N] = {"user_name", "greeting", "client_roots"};
+
+/* The answer to input i as text (into out, CONF_ANSWER_MAX + 1), or NULL. */
+static const char *conf_multi_answer(json_object *resp, int i, char *out)
+{
+    const char *refused;
+    char roots[4 * CONF_ANSWER_MAX];
+    json_object *v;
+
+    if (resp == NULL)
+        return NULL;
+    switch (i) {
+    case CONF_MULTI_NAME:
+        v = conf_elicited(resp, "name", json_type_string, &refused);
+        if (v != NULL)
+            return conf_clip(out, json_object_get_string(v));
+        return refused != NULL ? conf_clip(out, "(not given)") : NULL;
+    case CONF_MULTI_GREETING:
+        return conf_sampled(resp, out);
+    default:
+        return conf_roots_text(resp, roots, sizeof(roots)) ? conf_clip(out, roots) : NULL;
+    }
+}
+
+static json_object *conf_multi_request_new(int i)
+{
+    switch (i) {
+    case CONF_MULTI_NAME:
+        return conf_form_new("What is your name?", "name", "string");
+    case CONF_MULTI_GREETING:
+        return conf_sampling_params_new("Generate a greeting", 50);
+    default:
+        return NULL; /* roots/list takes {} */
+    }
+}
+
+static const char *const conf_multi_methods[CONF_MULTI_N] = {
+    "elicitation/create", "sampling/createMessage", "roots/list"};
+
+static enum mcp_err conf_ir_multiple(struct tool_call *call, json_object *args, json_object **res)
+{
+    char answers[CONF_MULTI_N][CONF_ANSWER_MAX + 1];
+    const char *got[CONF_MULTI_N];
+    json_object *kept = jsonx_get(call->state, "answers"), *requests, *state, *saved;
+    enum mcp_err err;
+    int missing = 0;
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    /* answers of earlier rounds ride in the state; this round's come in inputResponses */
+    for (int i = 0; i < CONF_MULTI_N; i++) {
+        const char *old = jsonx_str(kept, conf_multi_keys[i]);
+        got[i] = old != NULL ? conf_clip(answers[i], old)
+                             : conf_multi_answer(tool_input_response(call, conf_multi_keys[i]), i,
+                                                 answers[i]);
+        missing += got[i] == NULL;
+    }
+    if (missing == 0) {
+        *res = conf_text_result_new("Every input answered. Name: %s. Greeting: %s. Roots: %s.",
+                                    got[CONF_MULTI_NAME], got[CONF_MULTI_GREETING],
+                                    got[CONF_MULTI_ROOTS]);
+        return MCP_OK;
+    }
+    requests = json_object_new_object();
+    saved = json_object_new_object();
+    for (int i = 0; i < CONF_MULTI_N; i++) {
+        if (got[i] != NULL) {
+            json_object_object_add(saved, conf_multi_keys[i], json_object_new_string(got[i]));
+            continue;
+        }
+        err = tool_input_request(call, conf_multi_keys[i], conf_multi_methods[i],
+                                 conf_multi_request_new(i), requests);
+        if (err != MCP_OK) {
+            json_object_put(requests);
+            json_object_put(saved);
+            return err;
+        }
+    }
+    state = conf_state_new(1, NULL, NULL);
+    json_object_object_add(state, "answers", saved);
+    *res = mrtr_input_required_new(requests, state);
+    return MCP_OK;
+}
+
+static const struct tool_def conf_tool_ir_multiple = {
+    .name = "test_input_required_result_multiple_inputs",
+    .title = "MRTR: multiple inputs",
+    .description = "Asks for three inputs at once (user_name: elicitation, greeting: sampling, "
+                   "client_roots: roots/list) with a requestState that keeps the answers "
+                   "given so far; asks again for whatever is missing (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_multiple,
+};
+
+static enum mcp_err conf_ir_multi_round(struct tool_call *call, json_object *args,
+                                        json_object **res)
+{
+    const char *refused, *name = jsonx_str(call->state, "name");
+    json_object *v;
+    char a[CONF_ANSWER_MAX + 1], b[CONF_ANSWER_MAX + 1];
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    if (conf_state_round(call->state) == 2 && name != NULL) {
+        v = conf_elicited(tool_input_response(call, "step2"), "color", json_type_string, &refused);
+        if (v != NULL || refused != NULL) {
+            *res = conf_text_result_new("Both rounds answered: %s likes %s.", conf_clip(a, name),
+                                        v != NULL ? conf_clip(b, json_object_get_string(v))
+                                                  : "no color in particular");
+            return MCP_OK;
+        }
+        return conf_ask(call, "step2", "elicitation/create",
+                        conf_form_new("Step 2: What is your favorite color?", "color", "string"),
+                        conf_state_new(2, "name", conf_clip(a, name)), res);
+    }
+    if (conf_state_round(call->state) == 1) {
+        v = conf_elicited(tool_input_response(call, "step1"), "name", json_type_string, &refused);
+        if (v != NULL || refused != NULL)
+            return conf_ask(
+                call, "step2", "elicitation/create",
+                conf_form_new("Step 2: What is your favorite color?", "color", "string"),
+                conf_state_new(2, "name",
+                               v != NULL ? conf_clip(a, json_object_get_string(v)) : "someone"),
+                res);
+    }
+    return conf_ask(call, "step1", "elicitation/create",
+                    conf_form_new("Step 1: What is your name?", "name", "string"),
+                    conf_state_new(1, NULL, NULL), res);
+}
+
+static const struct tool_def conf_tool_ir_multi_round = {
+    .name = "test_input_required_result_multi_round",
+    .title = "MRTR: two rounds",
+    .description = "Asks step1 (a name), then step2 (a color) with a new requestState, then "
+                   "completes (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_multi_round,
+};
+
+static enum mcp_err conf_ir_tampered(struct tool_call *call, json_object *args, json_object **res)
+{
+    json_object *resp;
+    const char *refused = NULL;
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    /* an altered state never gets here: feat_dispatch refuses it with -32602 */
+    resp = tool_input_response(call, "confirm");
+    if (conf_state_round(call->state) == 1 && resp != NULL &&
+        (conf_elicited(resp, "ok", json_type_boolean, &refused) != NULL || refused != NULL)) {
+        *res = conf_text_result_new("integrity-ok: the requestState verified; the call is "
+                                    "complete.");
+        return MCP_OK;
+    }
+    return conf_ask(call, "confirm", "elicitation/create", conf_confirm_form_new(),
+                    conf_state_new(1, NULL, NULL), res);
+}
+
+static const struct tool_def conf_tool_ir_tampered = {
+    .name = "test_input_required_result_tampered_state",
+    .title = "MRTR: tampered state",
+    .description = "Hands out an HMAC-signed requestState with a confirmation (key confirm); "
+                   "a requestState that was altered is refused with -32602 (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_tampered,
+};
+
+/* The capability probes of test_input_required_result_capabilities. */
+static const struct {
+    const char *key, *method;
+} conf_cap_probes[] = {
+    {"capability_sampling", "sampling/createMessage"},
+    {"capability_elicitation", "elicitation/create"},
+    {"capability_roots", "roots/list"},
+};
+#define CONF_N_CAP_PROBES (sizeof(conf_cap_probes) / sizeof(conf_cap_probes[0]))
+
+static json_object *conf_cap_params_new(size_t i)
+{
+    if (i == 0)
+        return conf_sampling_params_new("Say hello.", 20);
+    if (i == 1)
+        return conf_form_new("Say hello.", "greeting", "string");
+    return NULL;
+}
+
+static enum mcp_err conf_ir_capabilities(struct tool_call *call, json_object *args,
+                                         json_object **res)
+{
+    char done[128] = "";
+    json_object *requests;
+    enum mcp_err err;
+    size_t declared = 0, answered = 0;
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    requests = json_object_new_object();
+    for (size_t i = 0; i < CONF_N_CAP_PROBES; i++) {
+        if (!mrtr_client_declares(call->ctx, conf_cap_probes[i].method))
+            continue; /* never ask for what the client did not declare */
+        declared++;
+        if (tool_input_response(call, conf_cap_probes[i].key) != NULL) {
+            answered++;
+            snprintf(done + strlen(done), sizeof(done) - strlen(done), "%s%s", done[0] ? ", " : "",
+                     conf_cap_probes[i].key);
+            continue;
+        }
+        err = tool_input_request(call, conf_cap_probes[i].key, conf_cap_probes[i].method,
+                                 conf_cap_params_new(i), requests);
+        if (err != MCP_OK) {
+            json_object_put(requests);
+            return err;
+        }
+    }
+    if (declared == 0 || answered == declared) {
+        json_object_put(requests);
+        *res = declared == 0 ? conf_text_result_new("The client declared none of sampling, "
+                                                    "elicitation and roots: nothing to ask.")
+                             : conf_text_result_new("Declared capabilities answered: %s.", done);
+        return MCP_OK;
+    }
+    *res = mrtr_input_required_new(requests, NULL);
+    return MCP_OK;
+}
+
+static const struct tool_def conf_tool_ir_capabilities = {
+    .name = "test_input_required_result_capabilities",
+    .title = "MRTR: declared capabilities only",
+    .description = "Asks one input per client capability the request declared (sampling, "
+                   "elicitation, roots) and none for the others (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_ir_capabilities,
+};
+
+static enum mcp_err conf_missing_capability(struct tool_call *call, json_object *args,
+                                            json_object **res)
+{
+    json_object *resp;
+    const char *text;
+    char buf[CONF_ANSWER_MAX + 1];
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    resp = tool_input_response(call, "sampling_probe");
+    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
+        *res = conf_text_result_new("The client declared sampling and answered: %s", text);
+        return MCP_OK;
+    }
+    /* without the sampling capability this is MCP_E_CLIENT_CAPABILITY (-32021, HTTP 400,
+     * requiredCapabilities {"sampling": {}}) */
+    return conf_ask(call, "sampling_probe", "sampling/createMessage",
+                    conf_sampling_params_new("Reply with one word.", 16), NULL, res);
+}
+
+static const struct tool_def conf_tool_missing_capability = {
+    .name = "test_missing_capability",
+    .title = "Needs sampling",
+    .description = "Needs the client's sampling capability: without it the call fails with "
+                   "-32021 (requiredCapabilities {\"sampling\": {}}) (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_missing_capability,
+};
+
+static enum mcp_err conf_streaming_elicitation(struct tool_call *call, json_object *args,
+                                               json_object **res)
+{
+    json_object *resp, *requests;
+    const char *refused = NULL;
+    enum mcp_err err;
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    resp = tool_input_response(call, "streaming_confirm");
+    if (resp != NULL &&
+        (conf_elicited(resp, "ok", json_type_boolean, &refused) != NULL || refused != NULL)) {
+        *res = conf_text_result_new("Streaming elicitation answered (%s).",
+                                    refused != NULL ? refused : "accept");
+        return MCP_OK;
+    }
+    /* the capability check first, so a refused call sends nothing */
+    requests = json_object_new_object();
+    err = tool_input_request(call, "streaming_confirm", "elicitation/create",
+                             conf_confirm_form_new(), requests);
+    /* then notifications only (progress with a token, a log message with a logLevel): the
+     * question itself goes in the result, never as a request on the stream */
+    if (err == MCP_OK)
+        err = tool_progress(call, 0, 1, "Preparing a question for the user");
+    if (err == MCP_OK)
+        err = tool_log(call, "info", "test_streaming_elicitation",
+                       json_object_new_string("Asking the user through an InputRequiredResult"));
+    if (err == MCP_OK)
+        err = tool_progress(call, 1, 1, "Question ready");
+    if (err != MCP_OK) {
+        json_object_put(requests);
+        return err;
+    }
+    *res = mrtr_input_required_new(requests, NULL);
+    return MCP_OK;
+}
+
+static const struct tool_def conf_tool_streaming_elicitation = {
+    .name = "test_streaming_elicitation",
+    .title = "Streaming elicitation",
+    .description = "Streams progress and log notifications, then asks for a confirmation with "
+                   "an InputRequiredResult; never sends a request on the stream (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_streaming_elicitation,
+};
+
+static enum mcp_err conf_logging_tool(struct tool_call *call, json_object *args, json_object **res)
+{
+    static const char *const levels[] = {"debug", "info", "warning"};
+    enum mcp_err err;
+    char text[64];
+    (void)args;
+
+    if (!call->ctx->stateless) {
+        *res = conf_modern_only(call);
+        return MCP_OK;
+    }
+    /* tool_log sends only at or above the request's logLevel, and nothing without one */
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+        snprintf(text, sizeof(text), "test_logging_tool: a %s message", levels[i]);
+        if ((err = tool_log(call, levels[i], "test_logging_tool", json_object_new_string(text))) !=
+            MCP_OK)
+            return err;
+    }
+    *res = conf_text_result_new("Logged at debug, info and warning; only levels at or above "
+                                "the request's logLevel went out, none without one.");
+    return MCP_OK;
+}
+
+static const struct tool_def conf_tool_logging_tool = {
+    .name = "test_logging_tool",
+    .title = "Per-request log level",
+    .description = "Logs at debug, info and warning through notifications/message, which go "
+                   "out only at or above the request's _meta logLevel (2026-07-28)",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_logging_tool,
+};
+
 static const struct tool_def *const conf_tools[] = {
-    &conf_tool_simple_text,    &conf_tool_image,           &conf_tool_audio,
-    &conf_tool_embedded,       &conf_tool_mixed,           &conf_tool_logging,
-    &conf_tool_progress,       &conf_tool_error,           &conf_tool_sampling,
-    &conf_tool_elicitation,    &conf_tool_elicit_defaults, &conf_tool_elicit_enums,
-    &conf_tool_schema_2020_12, &conf_tool_reconnection,    NULL,
+    &conf_tool_simple_text,
+    &conf_tool_image,
+    &conf_tool_audio,
+    &conf_tool_embedded,
+    &conf_tool_mixed,
+    &conf_tool_logging,
+    &conf_tool_progress,
+    &conf_tool_error,
+    &conf_tool_sampling,
+    &conf_tool_elicitation,
+    &conf_tool_elicit_defaults,
+    &conf_tool_elicit_enums,
+    &conf_tool_schema_2020_12,
+    &conf_tool_reconnection,
+    /* 2026-07-28 */
+    &conf_tool_ir_elicitation,
+    &conf_tool_ir_sampling,
+    &conf_tool_ir_list_roots,
+    &conf_tool_ir_request_state,
+    &conf_tool_ir_multiple,
+    &conf_tool_ir_multi_round,
+    &conf_tool_ir_tampered,
+    &conf_tool_ir_capabilities,
+    &conf_tool_missing_capability,
+    &conf_tool_streaming_elicitation,
+    &conf_tool_logging_tool,
+    NULL,
 };
 
 /* ---- resources ---------------------------------------------------------------------------- */
@@ -691,12 +1395,53 @@ static const struct prompt_def conf_prompt_image_def = {
     .get = conf_prompt_image,
 };
 
+static enum mcp_err conf_prompt_ir(const struct feat_ctx *ctx, json_object *args,
+                                   json_object **messages, struct rpc_fail *fail)
+{
+    json_object *resp, *v, *requests;
+    const char *refused = NULL;
+    char buf[CONF_ANSWER_MAX + 1], text[CONF_ANSWER_MAX + 64];
+    enum mcp_err err;
+    (void)args;
+
+    if (!ctx->stateless) {
+        *messages = conf_messages_new(
+            content_text_new("This prompt asks for its context with an InputRequiredResult, "
+                             "which only protocol revision 2026-07-28 has."),
+            NULL);
+        return MCP_OK;
+    }
+    resp = mrtr_input_response(ctx, "user_context");
+    if (resp != NULL && ((v = conf_elicited(resp, "context", json_type_string, &refused)) != NULL ||
+                         refused != NULL)) {
+        snprintf(text, sizeof(text), "Use the following context: %s",
+                 v != NULL ? conf_clip(buf, json_object_get_string(v)) : "(none given)");
+        *messages = conf_messages_new(content_text_new(text), NULL);
+        return MCP_OK;
+    }
+    requests = json_object_new_object();
+    err = mrtr_input_request(
+        ctx, fail, "user_context", "elicitation/create",
+        conf_form_new("What context should the prompt use?", "context", "string"), requests);
+    if (err != MCP_OK) {
+        json_object_put(requests);
+        return err;
+    }
+    *messages = mrtr_input_required_new(requests, NULL);
+    return MCP_OK;
+}
+
+static const struct prompt_def conf_prompt_ir_def = {
+    .name = "test_input_required_result_prompt",
+    .title = "MRTR prompt",
+    .description = "Asks for its context with an InputRequiredResult (elicitation/create, key "
+                   "user_context) before it renders (2026-07-28)",
+    .get = conf_prompt_ir,
+};
+
 static const struct prompt_def *const conf_prompts[] = {
-    &conf_prompt_simple_def,
-    &conf_prompt_args_def,
-    &conf_prompt_embedded_def,
-    &conf_prompt_image_def,
-    NULL,
+    &conf_prompt_simple_def, &conf_prompt_args_def, &conf_prompt_embedded_def,
+    &conf_prompt_image_def,  &conf_prompt_ir_def,   NULL,
 };
 
 const struct set_def set_conformance = {

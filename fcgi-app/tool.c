@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mrtr.h"
 #include "page.h"
 #include "rev.h"
 #include "schema.h"
@@ -246,7 +247,11 @@ enum mcp_err tool_call_run(const struct feat_ctx *ctx, json_object *params, json
         goto done;
     }
 
-    call = (struct tool_call){.ctx = ctx, .tool = t, .fail = fail};
+    call = (struct tool_call){.ctx = ctx,
+                              .tool = t,
+                              .fail = fail,
+                              .state = ctx->request_state,
+                              .input_responses = ctx->input_responses};
     err = t->call(&call, args, &res);
     if (err != MCP_OK)
         goto done;
@@ -254,7 +259,9 @@ enum mcp_err tool_call_run(const struct feat_ctx *ctx, json_object *params, json
         err = rpc_fail_set(fail, MCP_E_INTERNAL, "Tool %s returned no result.", t->name);
         goto done;
     }
-    if ((err = tool_result_finish(t, ctx->version, res, fail)) != MCP_OK)
+    /* an InputRequiredResult has no content; feat_dispatch checks and seals it */
+    if (!mrtr_is_input_required(res) &&
+        (err = tool_result_finish(t, ctx->version, res, fail)) != MCP_OK)
         goto done;
     *result = res;
     res = NULL;
@@ -360,7 +367,7 @@ static const struct {
 
 /* Records that the client lacks capability (with sub-key sub, may be NULL) and returns
  * MCP_E_CLIENT_CAPABILITY. */
-static enum mcp_err tool_missing_capability(struct tool_call *call, const char *capability,
+static enum mcp_err tool_missing_capability(struct rpc_fail *fail, const char *capability,
                                             const char *sub, const char *sentence)
 {
     json_object *data = json_object_new_object(), *req = json_object_new_object();
@@ -370,17 +377,17 @@ static enum mcp_err tool_missing_capability(struct tool_call *call, const char *
         json_object_object_add(cap, sub, json_object_new_object());
     json_object_object_add(req, capability, cap);
     json_object_object_add(data, "requiredCapabilities", req);
-    json_object_put(call->fail->data);
-    call->fail->data = data;
-    return rpc_fail_set(call->fail, MCP_E_CLIENT_CAPABILITY, "%s", sentence);
+    json_object_put(fail->data);
+    fail->data = data;
+    return rpc_fail_set(fail, MCP_E_CLIENT_CAPABILITY, "%s", sentence);
 }
 
 /* Checks a request's params against the finer capability flags of its method. May change
  * params (elicitation "mode" before 2025-11-25). */
-static enum mcp_err tool_check_detail(struct tool_call *call, const char *method, json_object *cap,
-                                      json_object *params)
+static enum mcp_err tool_check_detail(const struct feat_ctx *ctx, struct rpc_fail *fail,
+                                      const char *method, json_object *cap, json_object *params)
 {
-    const char *version = call->ctx->version, *v;
+    const char *version = ctx->version, *v;
 
     if (strcmp(method, "elicitation/create") == 0) {
         const char *mode = jsonx_str(params, "mode") ? jsonx_str(params, "mode") : "form";
@@ -388,11 +395,11 @@ static enum mcp_err tool_check_detail(struct tool_call *call, const char *method
         int has_url = json_object_object_get_ex(cap, "url", NULL);
         if (strcmp(mode, "url") == 0 && (!rev_has(version, REV_2025_11_25) || !has_url))
             return tool_missing_capability(
-                call, "elicitation", "url",
+                fail, "elicitation", "url",
                 "The client did not declare URL-mode elicitation (elicitation.url).");
         if (strcmp(mode, "form") == 0 && has_url && !has_form)
             return tool_missing_capability(
-                call, "elicitation", "form",
+                fail, "elicitation", "form",
                 "The client did not declare form-mode elicitation (elicitation.form).");
         if (!rev_has(version, REV_2025_11_25))
             json_object_object_del(params, "mode");
@@ -401,15 +408,40 @@ static enum mcp_err tool_check_detail(struct tool_call *call, const char *method
              json_object_object_get_ex(params, "toolChoice", NULL)) &&
             !json_object_object_get_ex(cap, "tools", NULL))
             return tool_missing_capability(
-                call, "sampling", "tools",
+                fail, "sampling", "tools",
                 "The client did not declare sampling with tools (sampling.tools).");
         if ((v = jsonx_str(params, "includeContext")) != NULL && strcmp(v, "none") != 0 &&
             !json_object_object_get_ex(cap, "context", NULL))
             return tool_missing_capability(
-                call, "sampling", "context",
+                fail, "sampling", "context",
                 "The client did not declare sampling with context (sampling.context).");
     }
     return MCP_OK;
+}
+
+enum mcp_err tool_client_check(const struct feat_ctx *ctx, const char *method, json_object *params,
+                               struct rpc_fail *fail)
+{
+    json_object *cap = NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(tool_client_methods) / sizeof(tool_client_methods[0]); i++)
+        if (strcmp(tool_client_methods[i].method, method) == 0)
+            break;
+    if (i == sizeof(tool_client_methods) / sizeof(tool_client_methods[0]))
+        return rpc_fail_set(fail, MCP_E_INTERNAL, "%s is not a request a server can send.", method);
+    if (!rev_has(ctx->version, tool_client_methods[i].since))
+        return rpc_fail_set(fail, MCP_E_CLIENT_CAPABILITY,
+                            "%s does not exist in protocol revision %s.", method, ctx->version);
+    if (ctx->client_caps == NULL ||
+        !json_object_object_get_ex(ctx->client_caps, tool_client_methods[i].capability, &cap) ||
+        !json_object_is_type(cap, json_type_object)) {
+        char sentence[RPC_MSG_LEN];
+        snprintf(sentence, sizeof(sentence), "The client did not declare the \"%s\" capability.",
+                 tool_client_methods[i].capability);
+        return tool_missing_capability(fail, tool_client_methods[i].capability, NULL, sentence);
+    }
+    return tool_check_detail(ctx, fail, method, cap, params);
 }
 
 enum mcp_err tool_client_request(struct tool_call *call, const char *method, json_object *params,
@@ -417,36 +449,12 @@ enum mcp_err tool_client_request(struct tool_call *call, const char *method, jso
 {
     const struct feat_ctx *ctx = call->ctx;
     const struct feat_sink *sink = ctx->sink;
-    json_object *cap = NULL;
     enum mcp_err err;
-    size_t i;
 
     *result = NULL;
     if (params == NULL)
         params = json_object_new_object();
-    for (i = 0; i < sizeof(tool_client_methods) / sizeof(tool_client_methods[0]); i++)
-        if (strcmp(tool_client_methods[i].method, method) == 0)
-            break;
-    if (i == sizeof(tool_client_methods) / sizeof(tool_client_methods[0])) {
-        err = rpc_fail_set(call->fail, MCP_E_INTERNAL, "%s is not a request a server can send.",
-                           method);
-        goto done;
-    }
-    if (!rev_has(ctx->version, tool_client_methods[i].since)) {
-        err = rpc_fail_set(call->fail, MCP_E_CLIENT_CAPABILITY,
-                           "%s does not exist in protocol revision %s.", method, ctx->version);
-        goto done;
-    }
-    if (ctx->client_caps == NULL ||
-        !json_object_object_get_ex(ctx->client_caps, tool_client_methods[i].capability, &cap) ||
-        !json_object_is_type(cap, json_type_object)) {
-        char sentence[RPC_MSG_LEN];
-        snprintf(sentence, sizeof(sentence), "The client did not declare the \"%s\" capability.",
-                 tool_client_methods[i].capability);
-        err = tool_missing_capability(call, tool_client_methods[i].capability, NULL, sentence);
-        goto done;
-    }
-    if ((err = tool_check_detail(call, method, cap, params)) != MCP_OK)
+    if ((err = tool_client_check(ctx, method, params, call->fail)) != MCP_OK)
         goto done;
     if (sink == NULL || sink->request == NULL) {
         err = rpc_fail_set(call->fail, MCP_E_UNAVAILABLE,
@@ -472,4 +480,16 @@ enum mcp_err tool_client_request(struct tool_call *call, const char *method, jso
 done:
     json_object_put(params);
     return err;
+}
+
+enum mcp_err tool_input_request(struct tool_call *call, const char *key, const char *method,
+                                json_object *params, json_object *requests)
+{
+    return mrtr_input_request(call->ctx, call->fail, key, method, params, requests);
+}
+
+json_object *tool_input_response(struct tool_call *call, const char *key)
+{
+    json_object *v = call->input_responses != NULL ? jsonx_get(call->input_responses, key) : NULL;
+    return json_object_is_type(v, json_type_object) ? v : NULL;
 }

@@ -43,6 +43,10 @@ struct tool_def {
      * fits them to the negotiated revision and adds the text copy of structuredContent.
      * Tool failures the model should see are results with isError:true, not errors.
      * Other returns end the call with a JSON-RPC error; details go in call->fail.
+     * On a stateless request (call->ctx->stateless) the result may instead be an
+     * InputRequiredResult (mrtr_input_required_new, with requests added by
+     * tool_input_request); its requestState is the tool's plaintext, sealed by
+     * feat_dispatch and handed back verified in call->state on the retry.
      */
     enum mcp_err (*call)(struct tool_call *call, json_object *args, json_object **result);
 };
@@ -54,6 +58,10 @@ struct tool_call {
     struct rpc_fail *fail; /* where a handler returning an error puts details */
     double last_progress;  /* the last progress value sent (progress must increase) */
     int progress_sent;     /* notifications/progress sent so far */
+    /* stateless (2026-07-28) requests only, else NULL; both borrowed */
+    json_object *state;           /* the verified requestState: the plaintext JSON value this
+                                   * tool put in its last InputRequiredResult */
+    json_object *input_responses; /* params.inputResponses, an object of objects */
 };
 
 /*
@@ -95,6 +103,30 @@ enum mcp_err tool_close_stream(struct tool_call *call);
 
 enum mcp_err tool_client_request(struct tool_call *call, const char *method, json_object *params,
                                  json_object **result);
+
+/*
+ * Whether the client of ctx can be asked method ("sampling/createMessage",
+ * "elicitation/create", "roots/list") with params (borrowed; "mode" is dropped from
+ * elicitation params before 2025-11-25): MCP_OK, or MCP_E_CLIENT_CAPABILITY with
+ * fail->data = {"requiredCapabilities": {...}} when the client did not declare the
+ * capability (or the elicitation mode, sampling tools/context) or the revision lacks the
+ * method, or MCP_E_INTERNAL for any other method. Sends nothing.
+ */
+enum mcp_err tool_client_check(const struct feat_ctx *ctx, const char *method, json_object *params,
+                               struct rpc_fail *fail);
+
+/*
+ * Stateless requests: adds input request key ({method, params}; params taken, NULL = {}) to
+ * requests (borrowed object) for an InputRequiredResult, after the same capability check
+ * as tool_client_check, so a tool never asks for what the client did not declare
+ * (MCP_E_CLIENT_CAPABILITY; the tool returns it and the client gets -32021).
+ * See mrtr_input_request.
+ */
+enum mcp_err tool_input_request(struct tool_call *call, const char *key, const char *method,
+                                json_object *params, json_object *requests);
+
+/* Stateless requests: the client's answer to input request key (borrowed object), or NULL. */
+json_object *tool_input_response(struct tool_call *call, const char *key);
 
 /* The first enabled tool named name, or NULL. */
 const struct tool_def *tool_find(const struct mcp_cfg *cfg, const char *name);

@@ -35,6 +35,8 @@ static void test_defaults_and_values(void **state)
     assert_int_equal(cfg.max_body, 4u * 1024 * 1024);
     assert_int_equal(cfg.session_idle_timeout, 3600);
     assert_int_equal(cfg.sets, 0);
+    assert_string_equal(cfg.state_key, "");
+    assert_int_equal(cfg.state_ttl_s, 600);
     assert_int_equal(load_text(&cfg,
                                "runtime_dir = \"/srv/mcp\";\n"
                                "server: { sets = [\"conformance\"]; page_size = 7; };\n"
@@ -102,11 +104,36 @@ static void test_missing_file(void **state)
     assert_string_equal(err, "/nonexistent/mcp.conf: cannot read the file");
 }
 
+static void test_state_key_and_ttl(void **state)
+{
+    (void)state;
+    struct mcp_cfg cfg;
+    char err[CFG_ERR_LEN];
+    assert_int_equal(load_text(&cfg,
+                               "server: { state_key = \"0123456789abcdef0123456789abcdef\";\n"
+                               "          state_ttl_s = 10; };\n",
+                               NULL, err),
+                     MCP_OK);
+    assert_string_equal(cfg.state_key, "0123456789abcdef0123456789abcdef");
+    assert_int_equal(cfg.state_ttl_s, 10);
+    expect_error("server: {\n state_key = \"0123456789abcdef0123456789abcde\"; };\n",
+                 "2: server.state_key: must be at least 32 bytes long");
+    expect_error("server: { state_key = 32; };\n", "1: server.state_key: must be a string");
+    expect_error("server: { state_ttl_s = 9; };\n",
+                 "1: server.state_ttl_s: 9 is out of range (10 to 86400)");
+    expect_error("server: { state_ttl_s = 86401; };\n", "1: server.state_ttl_s: 86401 is out");
+    /* the error never shows the key */
+    assert_int_equal(load_text(&cfg, "server: { state_key = \"secret-but-short\"; };\n", NULL, err),
+                     MCP_E_CONFIG);
+    assert_null(strstr(err, "secret"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_and_values),
         cmocka_unit_test(test_runtime_dir_override),
+        cmocka_unit_test(test_state_key_and_ttl),
         cmocka_unit_test(test_errors_name_file_line_setting),
         cmocka_unit_test(test_missing_file),
     };

@@ -237,6 +237,17 @@ static const char *const fixture_tools[] = {
     "test_elicitation_sep1330_enums",
     "json_schema_2020_12_tool",
     "test_reconnection",
+    "test_input_required_result_elicitation",
+    "test_input_required_result_sampling",
+    "test_input_required_result_list_roots",
+    "test_input_required_result_request_state",
+    "test_input_required_result_multiple_inputs",
+    "test_input_required_result_multi_round",
+    "test_input_required_result_tampered_state",
+    "test_input_required_result_capabilities",
+    "test_missing_capability",
+    "test_streaming_elicitation",
+    "test_logging_tool",
 };
 #define N_TOOLS (sizeof(fixture_tools) / sizeof(fixture_tools[0]))
 
@@ -346,7 +357,7 @@ static void every_list_pages_through_with_page_size_two(void **state)
         {"tools/list", "tools", "name", N_TOOLS},
         {"resources/list", "resources", "uri", 3},
         {"resources/templates/list", "resourceTemplates", "uriTemplate", 1},
-        {"prompts/list", "prompts", "name", 4},
+        {"prompts/list", "prompts", "name", 5},
     };
     struct fx *f = *state;
 
@@ -868,16 +879,16 @@ static void template_matcher_handles_level_1_only(void **state)
 
 static void prompts_list_fixtures(void **state)
 {
-    static const char *const names[] = {"test_simple_prompt", "test_prompt_with_arguments",
-                                        "test_prompt_with_embedded_resource",
-                                        "test_prompt_with_image"};
+    static const char *const names[] = {
+        "test_simple_prompt", "test_prompt_with_arguments", "test_prompt_with_embedded_resource",
+        "test_prompt_with_image", "test_input_required_result_prompt"};
     struct fx *f = *state;
 
     for (size_t v = 0; v < N_VERSIONS; v++) {
         f->ctx.version = versions[v];
         assert_int_equal(run(f, "prompts/list", NULL), MCP_OK);
-        assert_int_equal(jlen(f->result, "prompts"), 4);
-        for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(jlen(f->result, "prompts"), 5);
+        for (size_t i = 0; i < 5; i++) {
             json_object *p = json_object_array_get_idx(jget(f->result, "prompts"), i);
             assert_string_equal(jstr(p, "name"), names[i]);
             assert_true(jstr(p, "description")[0] != '\0');
