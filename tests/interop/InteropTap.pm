@@ -14,11 +14,14 @@ use POSIX ();
 my $HERE = File::Spec->rel2abs(dirname(__FILE__));
 
 # Absolute path of tests/interop/node_modules/.bin/node (Node 22 from the `node` npm package);
-# dies telling to run `make npm-deps` when the npm dependencies are not installed.
+# dies telling to run `make npm-deps` when the npm dependencies are not installed. @extra: more
+# package directories under node_modules that the test needs (e.g. 'conformance-next').
 sub node_or_die {
+    my (@extra) = @_;
     my $node = "$HERE/node_modules/.bin/node";
     for my $need ($node, "$HERE/node_modules/\@modelcontextprotocol/sdk/package.json",
-        "$HERE/node_modules/\@modelcontextprotocol/conformance/package.json")
+        "$HERE/node_modules/\@modelcontextprotocol/conformance/package.json",
+        map {"$HERE/node_modules/$_/package.json"} @extra)
     {
         -e $need
             or die "tests/interop: $need is missing: the npm dependencies are not installed.\n"

@@ -1,5 +1,8 @@
 // tap.mjs - the tiny TAP harness shared by the SDK client scripts (sdk-client.mjs,
-// sdk-sse-client.mjs): checks, diagnostics, and a run loop with an overall time limit.
+// sdk-sse-client.mjs, sdk-v2-client.mjs): checks, diagnostics, a run loop with an overall time
+// limit, TODO tests and the pending files that name them.
+
+import { existsSync, readFileSync } from 'node:fs';
 
 export class CheckError extends Error {}
 
@@ -26,11 +29,30 @@ export function describeError(e) {
 }
 
 /*
+ * A pending file: "<id> <reason...>" lines, "#" comments. Returns a Map id -> reason (empty when
+ * the file does not exist).
+ */
+export function readPending(file) {
+  const pending = new Map();
+  if (!existsSync(file)) return pending;
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const m = line.match(/^(\S+)\s*(.*)$/);
+    pending.set(m[1], m[2] || 'pending');
+  }
+  return pending;
+}
+
+/*
  * Runs tests ([description, async fn] pairs; fn may return a line of information) as TAP and
  * exits: 0 when all passed, 1 otherwise. opts:
  *   name        program name for messages
  *   overallMs   time limit of the whole run: the running test and every later one fail
  *   skipReason  (i) => a reason to skip test i, or null
+ *   todo        (i) => a reason to expect test i to fail (a TAP TODO test: its failure does not
+ *               count, its diagnostics go to stdout as comments), or null
+ *   todoFile    the file the TODO reasons come from, named when a TODO test passes
  *   timeoutInfo () => extra words for the timeout message
  *   after       async () => clean-up before exiting
  *   failInfo    () => a diagnostic printed when something failed, or ''
@@ -39,8 +61,17 @@ export async function runTap(tests, opts) {
   let n = 0;
   let failed = 0;
   let current;
-  const ok = (desc) => console.log(`ok ${++n} - ${desc}`);
-  const notOk = (desc, why) => {
+  let currentTodo;
+  const ok = (desc, todo) => {
+    console.log(`ok ${++n} - ${desc}${todo ? ` # TODO ${todo}` : ''}`);
+    if (todo) console.log(`# passed: remove it from ${opts.todoFile ?? 'the pending file'}`);
+  };
+  const notOk = (desc, why, todo) => {
+    if (todo) {
+      console.log(`not ok ${++n} - ${desc} # TODO ${todo}`);
+      for (const line of why.split('\n')) console.log(`#   ${line}`);
+      return;
+    }
     failed++;
     console.log(`not ok ${++n} - ${desc}`);
     diag(`Failed test '${desc}'`);
@@ -48,14 +79,15 @@ export async function runTap(tests, opts) {
   };
   const overall = setTimeout(() => {
     const why = `${opts.name}: overall timeout of ${opts.overallMs / 1000} s exceeded`;
-    notOk(current, `${why} (${opts.timeoutInfo?.() ?? ''})`);
-    for (const [desc] of tests.slice(n)) notOk(desc, `not run: ${why}`);
-    process.exit(1);
+    notOk(current, `${why} (${opts.timeoutInfo?.() ?? ''})`, currentTodo);
+    for (let j = n; j < tests.length; j++) notOk(tests[j][0], `not run: ${why}`, opts.todo?.(j) || undefined);
+    process.exit(failed ? 1 : 0);
   }, opts.overallMs);
 
   console.log(`1..${tests.length}`);
   for (const [i, [desc, fn]] of tests.entries()) {
     current = desc;
+    currentTodo = opts.todo?.(i) || undefined;
     const reason = opts.skipReason?.(i);
     if (reason) {
       console.log(`ok ${++n} - ${desc} # SKIP ${reason}`);
@@ -63,10 +95,10 @@ export async function runTap(tests, opts) {
     }
     try {
       const info = await fn();
-      ok(desc);
+      ok(desc, currentTodo);
       if (info) console.log(`# ${info}`);
     } catch (e) {
-      notOk(desc, describeError(e));
+      notOk(desc, describeError(e), currentTodo);
     }
   }
   await opts.after?.();
