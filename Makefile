@@ -107,7 +107,8 @@ export CMOCKA_MESSAGE_OUTPUT := TAP
 APACHE_TESTS := tests/integration/10_transport.t tests/integration/20_jsonrpc.t \
                 tests/integration/100_sse_post.t tests/integration/110_get_stream.t \
                 tests/integration/120_client_requests.t tests/integration/130_legacy_sse.t \
-                tests/integration/140_reload.t tests/integration/170_stream_caps.t
+                tests/integration/140_reload.t tests/integration/170_stream_caps.t \
+                tests/integration/180_stateless.t tests/integration/190_listen.t
 PROVE ?= prove
 check: deps npm-deps
 	@$(MAKE) --no-print-directory build

@@ -192,6 +192,12 @@ static enum mcp_err answer_close_stream(void *opaque)
     return MCP_OK;
 }
 
+static enum mcp_err answer_announce(void *opaque, json_object *msg)
+{
+    struct answer *a = opaque;
+    return a->sc != NULL ? sessc_notify(a->sc, NULL, NULL, NULL, msg) : MCP_E_UNAVAILABLE;
+}
+
 void answer_init(struct answer *a, enum answer_mode mode, const struct mcp_cfg *cfg,
                  struct sessc *sc, FCGX_Request *fr, const char *sid, const char *principal,
                  const char *version, json_object *rpc_id)
@@ -210,6 +216,7 @@ void answer_init(struct answer *a, enum answer_mode mode, const struct mcp_cfg *
     a->sink.notify = answer_notify;
     a->sink.request = answer_request;
     a->sink.close_stream = answer_close_stream;
+    a->sink.announce = answer_announce;
 }
 
 int answer_finish(struct answer *a, json_object *msg)

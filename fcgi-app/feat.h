@@ -30,6 +30,10 @@ struct feat_sink {
      * the client resumes with GET + Last-Event-ID and receives the rest. NULL, or
      * MCP_E_UNAVAILABLE, when the answer cannot be resumed. */
     enum mcp_err (*close_stream)(void *opaque);
+    /* Announces notification msg (borrowed; a list_changed) through mcp-sessiond to every
+     * session's standalone stream and every subscriptions/listen stream that asked for its
+     * kind. NULL, or MCP_E_UNAVAILABLE, when sessiond cannot be reached. */
+    enum mcp_err (*announce)(void *opaque, json_object *msg);
 };
 
 /*

@@ -266,7 +266,7 @@ static enum mcp_err mcp_json_request(void *opaque, const char *method, json_obje
 }
 
 /* For batches, whose answer is one JSON array. */
-static const struct feat_sink mcp_json_sink = {NULL, mcp_json_notify, mcp_json_request, NULL};
+static const struct feat_sink mcp_json_sink = {NULL, mcp_json_notify, mcp_json_request, NULL, NULL};
 
 /* ---- methods ---------------------------------------------------------------------------- */
 

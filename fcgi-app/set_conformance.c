@@ -24,6 +24,14 @@
  *                            earlier answers in the sealed requestState
  *   test_logging_tool        (2026-07-28) notifications/message through tool_log at the
  *                            request's _meta logLevel, none without one
+ *   test_trigger_tool_change, test_trigger_prompt_change
+ *                            diagnostic hooks: announce notifications/tools/list_changed
+ *                            (prompts/...) through tool_announce to every session's stream and
+ *                            every listen stream that asked for it. The lists themselves only
+ *                            change on a configuration reload; these let a test see delivery.
+ *   test_custom_header       echoes its "region" argument, which 2026-07-28 clients also send
+ *                            as the Mcp-Param-Region header ("x-mcp-header"); the dispatcher
+ *                            checks that header against the argument
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -1165,6 +1173,74 @@ static const struct tool_def conf_tool_logging_tool = {
     .call = conf_logging_tool,
 };
 
+/* test_trigger_tool_change / test_trigger_prompt_change */
+static enum mcp_err conf_trigger(struct tool_call *call, const char *method, json_object **res)
+{
+    char text[160];
+    if (tool_announce(call, method) != MCP_OK) {
+        snprintf(text, sizeof(text), "Could not announce %s: mcp-sessiond is not reachable.",
+                 method);
+        *res = conf_error_result_new(text);
+        return MCP_OK;
+    }
+    snprintf(text, sizeof(text), "Announced %s to the open sessions and listen streams.", method);
+    *res = conf_result_new(content_text_new(text), NULL);
+    return MCP_OK;
+}
+
+static enum mcp_err conf_trigger_tools(struct tool_call *call, json_object *args, json_object **res)
+{
+    (void)args;
+    return conf_trigger(call, "notifications/tools/list_changed", res);
+}
+
+static enum mcp_err conf_trigger_prompts(struct tool_call *call, json_object *args,
+                                         json_object **res)
+{
+    (void)args;
+    return conf_trigger(call, "notifications/prompts/list_changed", res);
+}
+
+static const struct tool_def conf_tool_trigger_tools = {
+    .name = "test_trigger_tool_change",
+    .title = "Announce a tool list change",
+    .description = "Diagnostic hook: announces notifications/tools/list_changed to every open "
+                   "session and subscriptions/listen stream that asked for tool list changes",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_trigger_tools,
+};
+
+static const struct tool_def conf_tool_trigger_prompts = {
+    .name = "test_trigger_prompt_change",
+    .title = "Announce a prompt list change",
+    .description = "Diagnostic hook: announces notifications/prompts/list_changed to every open "
+                   "session and subscriptions/listen stream that asked for prompt list changes",
+    .input_schema = CONF_NO_ARGS,
+    .call = conf_trigger_prompts,
+};
+
+static enum mcp_err conf_custom_header(struct tool_call *call, json_object *args, json_object **res)
+{
+    (void)call;
+    char text[RPC_MSG_LEN];
+    snprintf(text, sizeof(text), "Region: %.200s", jsonx_str(args, "region"));
+    rpc_utf8_sanitize(text);
+    *res = conf_result_new(content_text_new(text), NULL);
+    return MCP_OK;
+}
+
+static const struct tool_def conf_tool_custom_header = {
+    .name = "test_custom_header",
+    .title = "Custom header parameter",
+    .description = "Echoes its region argument, which 2026-07-28 clients also send as the "
+                   "Mcp-Param-Region header",
+    .input_schema = "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\","
+                    "\"description\":\"A region name\",\"x-mcp-header\":\"Region\"}},"
+                    "\"required\":[\"region\"],\"additionalProperties\":false}",
+    .annotations = &conf_read_only,
+    .call = conf_custom_header,
+};
+
 static const struct tool_def *const conf_tools[] = {
     &conf_tool_simple_text,
     &conf_tool_image,
@@ -1192,6 +1268,9 @@ static const struct tool_def *const conf_tools[] = {
     &conf_tool_missing_capability,
     &conf_tool_streaming_elicitation,
     &conf_tool_logging_tool,
+    &conf_tool_trigger_tools,
+    &conf_tool_trigger_prompts,
+    &conf_tool_custom_header,
     NULL,
 };
 

@@ -281,6 +281,17 @@ enum mcp_err tool_close_stream(struct tool_call *call)
     return sink->close_stream(sink->opaque);
 }
 
+enum mcp_err tool_announce(struct tool_call *call, const char *method)
+{
+    const struct feat_sink *sink = call->ctx->sink;
+    if (sink == NULL || sink->announce == NULL)
+        return MCP_E_UNAVAILABLE;
+    json_object *msg = rpc_notification_new(method, NULL);
+    enum mcp_err rc = sink->announce(sink->opaque, msg);
+    json_object_put(msg);
+    return rc;
+}
+
 static enum mcp_err tool_notify(struct tool_call *call, const char *method, json_object *params)
 {
     const struct feat_sink *sink = call->ctx->sink;

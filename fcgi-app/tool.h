@@ -101,6 +101,11 @@ enum mcp_err tool_log(struct tool_call *call, const char *level, const char *log
  */
 enum mcp_err tool_close_stream(struct tool_call *call);
 
+/* Announces {"method": method} (a notifications/.../list_changed) to every session's standalone
+ * stream and every subscriptions/listen stream that asked for that kind (feat_sink.announce).
+ * MCP_E_UNAVAILABLE when mcp-sessiond cannot be reached. */
+enum mcp_err tool_announce(struct tool_call *call, const char *method);
+
 enum mcp_err tool_client_request(struct tool_call *call, const char *method, json_object *params,
                                  json_object **result);
 

@@ -263,7 +263,13 @@ sub log_call {
         last if ($seen = $s->log('workers') =~ /tools\/call test_tool_with_progress cancelled/);
         select(undef, undef, undef, 0.1);
     }
-    ok($seen, 'cancel: the worker stopped the call when the client closed the stream');
+    TODO: {
+        # mod_proxy_fcgi keeps reading the backend after the client left and discards the
+        # output, so the worker is never told (README: Apache httpd)
+        local $TODO = 'Apache httpd does not pass a client disconnect on to the FastCGI backend'
+            if ($ENV{MCP_FRONT} // '') eq 'apache';
+        ok($seen, 'cancel: the worker stopped the call when the client closed the stream');
+    }
     my ($r) = srpc('tools/list');
     is($r->{status}, 200, 'cancel: the server goes on serving');
 }

@@ -105,7 +105,7 @@ static int setup(void **state)
     f->cfg.sets = CFG_SET_CONFORMANCE;
     f->fake.notes = json_object_new_array();
     f->fake.requests = json_object_new_array();
-    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL};
+    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL, NULL};
     f->caps = jparse("{\"sampling\":{},\"elicitation\":{}}");
     f->ctx = (struct feat_ctx){.cfg = &f->cfg,
                                .version = "2025-11-25",
@@ -248,6 +248,9 @@ static const char *const fixture_tools[] = {
     "test_missing_capability",
     "test_streaming_elicitation",
     "test_logging_tool",
+    "test_trigger_tool_change",
+    "test_trigger_prompt_change",
+    "test_custom_header",
 };
 #define N_TOOLS (sizeof(fixture_tools) / sizeof(fixture_tools[0]))
 

@@ -104,7 +104,7 @@ static int setup(void **state)
              "unit-test-state-key-0123456789abcdef0123");
     f->fake.notes = json_object_new_array();
     f->fake.requests = json_object_new_array();
-    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL};
+    f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL, NULL};
     f->ctx = (struct feat_ctx){.cfg = &f->cfg,
                                .version = "2026-07-28",
                                .log_level = FEAT_LOG_NONE,
