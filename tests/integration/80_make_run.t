@@ -48,6 +48,9 @@ ok(!kill(0, $_), "process $_ stopped") for @pids;
 ok(!-e $rundir, 'run dir removed');
 my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 1);
 ok(!$c, 'nothing listens on the port any more');
-kill 'KILL', -$pid unless $gone;
+unless ($gone) {
+    kill 'KILL', -$pid;
+    kill 'KILL', $_ for @pids; # lighttpd runs in its own session: not in the group
+}
 unlink $log;
 done_testing;
