@@ -23,10 +23,14 @@
 #define META_LEVEL   "io.modelcontextprotocol/logLevel"
 #define META_SERVER  "io.modelcontextprotocol/serverInfo"
 
-#define MODERN_LIST_TTL_MS 60000 /* lists change only on a reload, which listen streams hear */
-#define MODERN_READ_TTL_MS 0     /* resource contents may change at any time */
-#define MODERN_HDR_MAX     2048  /* longest decoded request-metadata header we compare */
-#define MODERN_CGI_MAX     160   /* "HTTP_MCP_PARAM_" + a header name */
+#define MODERN_LIST_TTL_MS   60000 /* lists change only on a reload, which listen streams hear */
+#define MODERN_READ_TTL_MS   0     /* resource contents may change at any time */
+#define MODERN_HDR_MAX       (HTTP_VALUE_MAX + 1) /* a decoded request-metadata header, NUL */
+#define MODERN_LISTEN_ID_MAX 255                  /* JSON text of a listen id (sessiond's bound) */
+#define MODERN_LISTEN_URIS_MAX                                                                     \
+    (48 * 1024)            /* JSON text of resourceSubscriptions: the IPC                          \
+                            * frame to sessiond must stay under 64 KiB */
+#define MODERN_CGI_MAX 160 /* "HTTP_MCP_PARAM_" + a header name */
 
 static const char *const modern_removed[] = {"initialize", "ping", "logging/setLevel",
                                              "resources/subscribe", "resources/unsubscribe"};
@@ -144,10 +148,25 @@ static enum mcp_err modern_meta_read(json_object *params, struct modern_meta *m,
     return MCP_OK;
 }
 
+/* 1 when the n bytes of s are UTF-8 text (complete sequences, no NUL). */
+static int modern_utf8(const char *s, size_t n)
+{
+    if (memchr(s, '\0', n) != NULL)
+        return 0;
+    char *copy = xmalloc(n + 1);
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    rpc_utf8_sanitize(copy); /* replaces what is not UTF-8 */
+    int ok = memcmp(copy, s, n) == 0;
+    free(copy);
+    return ok;
+}
+
 /*
  * A request-metadata header's value as the client meant it: "=?base64?<standard base64>?="
  * decoded (it must decode to UTF-8 text without NUL), anything else literally, without
- * surrounding spaces and tabs. out holds out_size bytes, NUL-terminated.
+ * surrounding spaces and tabs; a literal value must be printable ASCII (0x20-0x7E: anything
+ * else travels base64-encoded). out holds out_size bytes, NUL-terminated.
  */
 static enum mcp_err modern_header_value(const char *raw, char *out, size_t out_size)
 {
@@ -165,16 +184,16 @@ static enum mcp_err modern_header_value(const char *raw, char *out, size_t out_s
         const char *b = raw + sizeof(pre) - 1;
         size_t blen = len - (sizeof(pre) - 1) - (sizeof(post) - 1);
         if (b64_decode(B64_STD, B64_PAD, b, blen, out, out_size - 1, &n) != MCP_OK ||
-            memchr(out, '\0', n) != NULL)
+            !modern_utf8(out, n))
             return MCP_E_HEADER_MISMATCH;
         out[n] = '\0';
-        char copy[MODERN_HDR_MAX];
-        memcpy(copy, out, n + 1);
-        rpc_utf8_sanitize(copy);
-        return strcmp(copy, out) == 0 ? MCP_OK : MCP_E_HEADER_MISMATCH;
+        return MCP_OK;
     }
     if (len >= out_size)
         return MCP_E_HEADER_MISMATCH;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)raw[i] < 0x20 || (unsigned char)raw[i] > 0x7e)
+            return MCP_E_HEADER_MISMATCH;
     memcpy(out, raw, len);
     out[len] = '\0';
     return MCP_OK;
@@ -462,11 +481,18 @@ static json_object *modern_listen_filters(const struct mcp_cfg *cfg, json_object
             ok = json_object_is_type(u, json_type_string) && json_object_get_string_len(u) > 0 &&
                  (size_t)json_object_get_string_len(u) <= IPC_MAX_URI;
         }
-        if (!ok) {
+        for (size_t i = 0; ok && i < n; i++) {
+            json_object *u = json_object_array_get_idx(v, i);
+            ok = strlen(json_object_get_string(u)) == (size_t)json_object_get_string_len(u);
+        }
+        size_t text = 0;
+        if (ok)
+            (void)json_object_to_json_string_length(v, JSON_C_TO_STRING_PLAIN, &text);
+        if (!ok || text > MODERN_LISTEN_URIS_MAX) {
             rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                          "Invalid params: notifications.resourceSubscriptions must be an array "
-                         "of at most %d URIs of 1 to %d bytes.",
-                         IPC_LISTEN_URIS, IPC_MAX_URI);
+                         "of at most %d URIs of 1 to %d bytes without NUL, %d bytes in all.",
+                         IPC_LISTEN_URIS, IPC_MAX_URI, MODERN_LISTEN_URIS_MAX);
             goto bad;
         }
         if (n > 0 && modern_cap_flag(caps, "resources", "subscribe"))
@@ -489,6 +515,16 @@ static void modern_listen(const struct mcp_cfg *cfg, struct sessc *sc, const str
     json_object *filters = modern_listen_filters(cfg, m->params, &fail);
     enum mcp_err rc;
 
+    size_t idlen = 0;
+    (void)json_object_to_json_string_length(m->id, JSON_C_TO_STRING_PLAIN, &idlen);
+    if (filters != NULL && idlen > MODERN_LISTEN_ID_MAX) {
+        json_object_put(filters);
+        filters = NULL;
+        rpc_fail_set(&fail, MCP_E_INVALID_PARAMS,
+                     "Invalid params: the id of subscriptions/listen becomes the "
+                     "subscriptionId and may be at most %d bytes of JSON.",
+                     MODERN_LISTEN_ID_MAX);
+    }
     if (filters == NULL) {
         modern_refuse(resp, m->id, MCP_E_INVALID_PARAMS, &fail);
         rpc_fail_clear(&fail);
@@ -509,7 +545,13 @@ static void modern_listen(const struct mcp_cfg *cfg, struct sessc *sc, const str
         resp->handed_off = 1; /* MCP_E_TIMEOUT: sessiond may own it; write nothing */
         return;
     }
-    mcp_http_error(resp, rc == MCP_E_INVALID_PARAMS ? MCP_E_INTERNAL : rc, m->id, NULL);
+    if (rc == MCP_E_INVALID_PARAMS) { /* sessiond refused what we checked: say so, 400 */
+        rpc_fail_set(&fail, rc, "Invalid params: mcp-sessiond refused the subscription.");
+        modern_refuse(resp, m->id, rc, &fail);
+        rpc_fail_clear(&fail);
+        return;
+    }
+    mcp_http_error(resp, rc, m->id, NULL);
 }
 
 /* ---- the request --------------------------------------------------------------------------- */

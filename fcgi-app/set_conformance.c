@@ -1223,7 +1223,10 @@ static enum mcp_err conf_custom_header(struct tool_call *call, json_object *args
 {
     (void)call;
     char text[RPC_MSG_LEN];
-    snprintf(text, sizeof(text), "Region: %.200s", jsonx_str(args, "region"));
+    json_object *prio = jsonx_get(args, "priority"), *dry = jsonx_get(args, "dry_run");
+    snprintf(text, sizeof(text), "Region: %.200s, priority: %lld, dry run: %s",
+             jsonx_str(args, "region"), prio ? (long long)json_object_get_int64(prio) : 0LL,
+             dry && json_object_get_boolean(dry) ? "yes" : "no");
     rpc_utf8_sanitize(text);
     *res = conf_result_new(content_text_new(text), NULL);
     return MCP_OK;
@@ -1232,10 +1235,15 @@ static enum mcp_err conf_custom_header(struct tool_call *call, json_object *args
 static const struct tool_def conf_tool_custom_header = {
     .name = "test_custom_header",
     .title = "Custom header parameter",
-    .description = "Echoes its region argument, which 2026-07-28 clients also send as the "
-                   "Mcp-Param-Region header",
-    .input_schema = "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\","
-                    "\"description\":\"A region name\",\"x-mcp-header\":\"Region\"}},"
+    .description = "Echoes its arguments, which 2026-07-28 clients also send as the "
+                   "Mcp-Param-Region, Mcp-Param-Priority and Mcp-Param-Dry-Run headers",
+    .input_schema = "{\"type\":\"object\",\"properties\":{"
+                    "\"region\":{\"type\":\"string\",\"description\":\"A region name\","
+                    "\"x-mcp-header\":\"Region\"},"
+                    "\"priority\":{\"type\":[\"integer\",\"null\"],\"description\":\"A priority\","
+                    "\"x-mcp-header\":\"Priority\"},"
+                    "\"dry_run\":{\"type\":\"boolean\",\"description\":\"Only pretend\","
+                    "\"x-mcp-header\":\"Dry-Run\"}},"
                     "\"required\":[\"region\"],\"additionalProperties\":false}",
     .annotations = &conf_read_only,
     .call = conf_custom_header,

@@ -156,9 +156,45 @@ for my $m ('tools/list', 'prompts/list', 'resources/list', 'resources/templates/
     is_err($r, $id, 400, -32020, 'f: base64 without its padding');
     ($r, $id) = srpc('tools/call', params => { name => 'test_simple_text' }, headers => { 'Mcp-Name' => '=?base64?@@@@?=' });
     is_err($r, $id, 400, -32020, 'f: invalid base64');
+    ($r, $id) = srpc('prompts/get', params => { name => "caf\x{e9}" }, headers => { 'Mcp-Name' => "caf\xc3\xa9" });
+    is_err($r, $id, 400, -32020, 'f: a raw non-ASCII header value (it must come base64-encoded)');
+    ($r, $id) = srpc('no/such-method', headers => { 'Mcp-Method' => 'something/else' });
+    is_err($r, $id, 404, -32601, 'order: an unknown method is 404 before the Mcp-Method check');
+    ($r, $id) = srpc('tools/call', params => { name => 'test_missing_capability' }, headers => { 'Mcp-Name' => 'x' });
+    is_err($r, $id, 400, -32020, 'order: a header mismatch is found before a missing capability');
     ($r, $id) = srpc('prompts/get', params => { name => "caf\x{e9}" },
                      headers => { 'Mcp-Name' => '=?base64?Y2Fmw6k=?=' });
     is($r->{json}{error}{code}, -32602, 'f: non-ASCII name matched through base64 (then: unknown prompt)');
+}
+
+# ---- Mcp-Param-* (x-mcp-header) ---------------------------------------------------------------
+{
+    my %args = (region => 'eu-west', priority => 7, dry_run => JSON::PP::true);
+    my %hdr = ('Mcp-Param-Region' => 'eu-west', 'Mcp-Param-Priority' => '7', 'Mcp-Param-Dry-Run' => 'true');
+    my ($r) = srpc('tools/call', params => { name => 'test_custom_header', arguments => \%args }, headers => \%hdr);
+    is($r->{status}, 200, 'x-mcp-header: matching headers -> 200');
+    like($r->{json}{result}{content}[0]{text}, qr/Region: eu-west, priority: 7, dry run: yes/, '... the call runs');
+    ($r) = srpc('tools/call', params => { name => 'test_custom_header', arguments => \%args },
+                headers => { %hdr, 'Mcp-Param-Priority' => '07' });
+    is($r->{status}, 200, 'x-mcp-header: integers compare as numbers (07 = 7)');
+    ($r) = srpc('tools/call', params => { name => 'test_custom_header', arguments => \%args },
+                headers => { %hdr, 'Mcp-Param-Region' => '=?base64?ZXUtd2VzdA==?=' });
+    is($r->{status}, 200, 'x-mcp-header: a base64 value is decoded');
+    for my $bad (['Mcp-Param-Region', undef, 'missing'], ['Mcp-Param-Region', 'us-east', 'different'],
+                 ['Mcp-Param-Priority', '8', 'another integer'], ['Mcp-Param-Priority', '7x', 'not an integer'],
+                 ['Mcp-Param-Dry-Run', 'false', 'another boolean'], ['Mcp-Param-Dry-Run', 'TRUE', 'not lower case'],
+                 ['Mcp-Param-Region', '=?base64?ZXUtd2VzdA?=', 'unpadded base64']) {
+        my ($h, $v, $why) = @$bad;
+        my ($rr, $id) = srpc('tools/call', params => { name => 'test_custom_header', arguments => \%args },
+                             headers => { %hdr, $h => $v });
+        is_err($rr, $id, 400, -32020, "x-mcp-header: $h $why");
+    }
+    ($r) = srpc('tools/call', params => { name => 'test_custom_header', arguments => { region => 'eu', priority => undef } },
+                headers => { 'Mcp-Param-Region' => 'eu' });
+    is($r->{status}, 200, 'x-mcp-header: a null or absent argument needs no header');
+    ($r) = srpc('tools/call', params => { name => 'test_custom_header', arguments => { region => '=?base64?ZXU=?=' } },
+                headers => { 'Mcp-Param-Region' => '=?base64?PT9iYXNlNjQ/WlhVPT89?=' });
+    is($r->{status}, 200, 'x-mcp-header: a value that looks like the sentinel travels encoded');
 }
 
 # ---- envelope ----------------------------------------------------------------------------------

@@ -112,6 +112,17 @@ is(listeners_at_reload('"conformance"'), 2, 'closed listen streams are gone (2 r
     $r = request('POST', $url, \%H, $JSON->encode({ jsonrpc => '2.0', id => 'u', method => 'subscriptions/listen',
         params => { _meta => meta(), notifications => { resourceSubscriptions => [ ('test://x') x 65 ] } } }));
     is($r->{json}{error}{code}, -32602, 'more than 64 resource subscriptions -> -32602');
+    $r = request('POST', $url, \%H, $JSON->encode({ jsonrpc => '2.0', id => 'i' x 300, method => 'subscriptions/listen',
+        params => { _meta => meta(), notifications => { toolsListChanged => JSON::PP::true } } }));
+    is($r->{status}, 400, 'a listen id over 255 bytes -> 400 (it becomes the subscriptionId)');
+    is($r->{json}{error}{code}, -32602, '... -32602');
+    $r = request('POST', $url, \%H, $JSON->encode({ jsonrpc => '2.0', id => 'z', method => 'subscriptions/listen',
+        params => { _meta => meta(), notifications => { resourceSubscriptions => [ "test://a\x{0}b" ] } } }));
+    is($r->{json}{error}{code}, -32602, 'a URI with NUL -> -32602');
+    $r = request('POST', $url, \%H, $JSON->encode({ jsonrpc => '2.0', id => 'big', method => 'subscriptions/listen',
+        params => { _meta => meta(), notifications => { resourceSubscriptions => [ map { 'test://' . ('x' x 1900) . $_ } 1 .. 40 ] } } }));
+    is($r->{status}, 400, '40 URIs of 1.9 KB (over the 48 KB budget) -> 400, not 500');
+    is($r->{json}{error}{code}, -32602, '... -32602');
     my @more = map { listen_open("m$_", { toolsListChanged => JSON::PP::true }) } 1 .. 5;
     is($more[0]->status, 200, "a listen stream below streams.max opens");
     is($more[-1]->status, 503, "streams.max reached -> 503");
