@@ -507,17 +507,6 @@ static const struct tool_def conf_tool_schema_2020_12 = {
 
 #define CONF_ANSWER_MAX 256 /* bytes of a client's answer kept in a state or echoed */
 
-/* The isError result of a 2026-07-28 fixture called on a legacy-era request. */
-static json_object *conf_modern_only(struct tool_call *call)
-{
-    char text[RPC_MSG_LEN + 64];
-    snprintf(text, sizeof(text),
-             "Tool %s is a fixture of protocol revision 2026-07-28: it asks for input with "
-             "InputRequiredResult (multi round-trip requests), which a %s session cannot carry.",
-             call->tool->name, call->ctx->version);
-    return conf_error_result_new(text);
-}
-
 /* src cut to CONF_ANSWER_MAX bytes into dst (CONF_ANSWER_MAX + 1), still valid UTF-8. */
 static const char *conf_clip(char *dst, const char *src)
 {
@@ -686,10 +675,6 @@ static enum mcp_err conf_ir_elicitation(struct tool_call *call, json_object *arg
     char buf[CONF_ANSWER_MAX + 1];
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     if ((resp = tool_input_response(call, "user_name")) != NULL) {
         if ((name = conf_elicited(resp, "name", json_type_string, &refused)) != NULL) {
             *res = conf_text_result_new("Hello, %s!", conf_clip(buf, json_object_get_string(name)));
@@ -706,6 +691,7 @@ static enum mcp_err conf_ir_elicitation(struct tool_call *call, json_object *arg
 
 static const struct tool_def conf_tool_ir_elicitation = {
     .name = "test_input_required_result_elicitation",
+    .stateless_only = 1,
     .title = "MRTR: elicitation",
     .description = "Asks the user's name with an InputRequiredResult (elicitation/create, key "
                    "user_name) and greets them when the client sends the answer (2026-07-28)",
@@ -713,28 +699,33 @@ static const struct tool_def conf_tool_ir_elicitation = {
     .call = conf_ir_elicitation,
 };
 
+/* One sampling round: the text of the client's answer under key, shown after prefix; or an
+ * InputRequiredResult asking for question (a refusal when the client has no sampling). */
+static enum mcp_err conf_sample(struct tool_call *call, const char *key, const char *question,
+                                int max_tokens, const char *prefix, json_object **res)
+{
+    char buf[CONF_ANSWER_MAX + 1];
+    json_object *resp = tool_input_response(call, key);
+    const char *text = resp != NULL ? conf_sampled(resp, buf) : NULL;
+
+    if (text != NULL) {
+        *res = conf_text_result_new("%s%s", prefix, text);
+        return MCP_OK;
+    }
+    return conf_ask(call, key, "sampling/createMessage",
+                    conf_sampling_params_new(question, max_tokens), NULL, res);
+}
+
 static enum mcp_err conf_ir_sampling(struct tool_call *call, json_object *args, json_object **res)
 {
-    json_object *resp;
-    const char *text;
-    char buf[CONF_ANSWER_MAX + 1];
     (void)args;
-
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
-    resp = tool_input_response(call, "capital_question");
-    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
-        *res = conf_text_result_new("LLM response: %s", text);
-        return MCP_OK;
-    }
-    return conf_ask(call, "capital_question", "sampling/createMessage",
-                    conf_sampling_params_new("What is the capital of France?", 100), NULL, res);
+    return conf_sample(call, "capital_question", "What is the capital of France?", 100,
+                       "LLM response: ", res);
 }
 
 static const struct tool_def conf_tool_ir_sampling = {
     .name = "test_input_required_result_sampling",
+    .stateless_only = 1,
     .title = "MRTR: sampling",
     .description = "Asks the client's LLM a question with an InputRequiredResult "
                    "(sampling/createMessage, key capital_question) and returns its answer "
@@ -749,10 +740,6 @@ static enum mcp_err conf_ir_list_roots(struct tool_call *call, json_object *args
     char text[4 * CONF_ANSWER_MAX];
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     resp = tool_input_response(call, "client_roots");
     if (resp != NULL && conf_roots_text(resp, text, sizeof(text)) != NULL) {
         *res = conf_text_result_new("Client roots: %s", text);
@@ -763,6 +750,7 @@ static enum mcp_err conf_ir_list_roots(struct tool_call *call, json_object *args
 
 static const struct tool_def conf_tool_ir_list_roots = {
     .name = "test_input_required_result_list_roots",
+    .stateless_only = 1,
     .title = "MRTR: roots",
     .description = "Asks for the client's roots with an InputRequiredResult (roots/list, key "
                    "client_roots) and lists them (2026-07-28)",
@@ -783,10 +771,6 @@ static enum mcp_err conf_ir_request_state(struct tool_call *call, json_object *a
     const char *refused = NULL;
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     /* complete only with both: the verified state of round 1 and the answer */
     resp = tool_input_response(call, "confirm");
     if (conf_state_round(call->state) == 1 && resp != NULL) {
@@ -805,6 +789,7 @@ static enum mcp_err conf_ir_request_state(struct tool_call *call, json_object *a
 
 static const struct tool_def conf_tool_ir_request_state = {
     .name = "test_input_required_result_request_state",
+    .stateless_only = 1,
     .title = "MRTR: request state",
     .description = "Asks for a confirmation (key confirm) together with a requestState, and "
                    "completes with \"state-ok\" when both come back (2026-07-28)",
@@ -862,10 +847,6 @@ static enum mcp_err conf_ir_multiple(struct tool_call *call, json_object *args, 
     int missing = 0;
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     /* answers of earlier rounds ride in the state; this round's come in inputResponses */
     for (int i = 0; i < CONF_MULTI_N; i++) {
         const char *old = jsonx_str(kept, conf_multi_keys[i]);
@@ -903,6 +884,7 @@ static enum mcp_err conf_ir_multiple(struct tool_call *call, json_object *args, 
 
 static const struct tool_def conf_tool_ir_multiple = {
     .name = "test_input_required_result_multiple_inputs",
+    .stateless_only = 1,
     .title = "MRTR: multiple inputs",
     .description = "Asks for three inputs at once (user_name: elicitation, greeting: sampling, "
                    "client_roots: roots/list) with a requestState that keeps the answers "
@@ -919,10 +901,6 @@ static enum mcp_err conf_ir_multi_round(struct tool_call *call, json_object *arg
     char a[CONF_ANSWER_MAX + 1], b[CONF_ANSWER_MAX + 1];
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     if (conf_state_round(call->state) == 2 && name != NULL) {
         v = conf_elicited(tool_input_response(call, "step2"), "color", json_type_string, &refused);
         if (v != NULL || refused != NULL) {
@@ -952,6 +930,7 @@ static enum mcp_err conf_ir_multi_round(struct tool_call *call, json_object *arg
 
 static const struct tool_def conf_tool_ir_multi_round = {
     .name = "test_input_required_result_multi_round",
+    .stateless_only = 1,
     .title = "MRTR: two rounds",
     .description = "Asks step1 (a name), then step2 (a color) with a new requestState, then "
                    "completes (2026-07-28)",
@@ -965,10 +944,6 @@ static enum mcp_err conf_ir_tampered(struct tool_call *call, json_object *args, 
     const char *refused = NULL;
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     /* an altered state never gets here: feat_dispatch refuses it with -32602 */
     resp = tool_input_response(call, "confirm");
     if (conf_state_round(call->state) == 1 && resp != NULL &&
@@ -983,6 +958,7 @@ static enum mcp_err conf_ir_tampered(struct tool_call *call, json_object *args, 
 
 static const struct tool_def conf_tool_ir_tampered = {
     .name = "test_input_required_result_tampered_state",
+    .stateless_only = 1,
     .title = "MRTR: tampered state",
     .description = "Hands out an HMAC-signed requestState with a confirmation (key confirm); "
                    "a requestState that was altered is refused with -32602 (2026-07-28)",
@@ -1018,10 +994,6 @@ static enum mcp_err conf_ir_capabilities(struct tool_call *call, json_object *ar
     size_t declared = 0, answered = 0;
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     requests = json_object_new_object();
     for (size_t i = 0; i < CONF_N_CAP_PROBES; i++) {
         if (!mrtr_client_declares(call->ctx, conf_cap_probes[i].method))
@@ -1053,6 +1025,7 @@ static enum mcp_err conf_ir_capabilities(struct tool_call *call, json_object *ar
 
 static const struct tool_def conf_tool_ir_capabilities = {
     .name = "test_input_required_result_capabilities",
+    .stateless_only = 1,
     .title = "MRTR: declared capabilities only",
     .description = "Asks one input per client capability the request declared (sampling, "
                    "elicitation, roots) and none for the others (2026-07-28)",
@@ -1063,28 +1036,16 @@ static const struct tool_def conf_tool_ir_capabilities = {
 static enum mcp_err conf_missing_capability(struct tool_call *call, json_object *args,
                                             json_object **res)
 {
-    json_object *resp;
-    const char *text;
-    char buf[CONF_ANSWER_MAX + 1];
     (void)args;
-
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
-    resp = tool_input_response(call, "sampling_probe");
-    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
-        *res = conf_text_result_new("The client declared sampling and answered: %s", text);
-        return MCP_OK;
-    }
     /* without the sampling capability this is MCP_E_CLIENT_CAPABILITY (-32021, HTTP 400,
      * requiredCapabilities {"sampling": {}}) */
-    return conf_ask(call, "sampling_probe", "sampling/createMessage",
-                    conf_sampling_params_new("Reply with one word.", 16), NULL, res);
+    return conf_sample(call, "sampling_probe", "Reply with one word.", 16,
+                       "The client declared sampling and answered: ", res);
 }
 
 static const struct tool_def conf_tool_missing_capability = {
     .name = "test_missing_capability",
+    .stateless_only = 1,
     .title = "Needs sampling",
     .description = "Needs the client's sampling capability: without it the call fails with "
                    "-32021 (requiredCapabilities {\"sampling\": {}}) (2026-07-28)",
@@ -1100,10 +1061,6 @@ static enum mcp_err conf_streaming_elicitation(struct tool_call *call, json_obje
     enum mcp_err err;
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     resp = tool_input_response(call, "streaming_confirm");
     if (resp != NULL &&
         (conf_elicited(resp, "ok", json_type_boolean, &refused) != NULL || refused != NULL)) {
@@ -1134,6 +1091,7 @@ static enum mcp_err conf_streaming_elicitation(struct tool_call *call, json_obje
 
 static const struct tool_def conf_tool_streaming_elicitation = {
     .name = "test_streaming_elicitation",
+    .stateless_only = 1,
     .title = "Streaming elicitation",
     .description = "Streams progress and log notifications, then asks for a confirmation with "
                    "an InputRequiredResult; never sends a request on the stream (2026-07-28)",
@@ -1148,10 +1106,6 @@ static enum mcp_err conf_logging_tool(struct tool_call *call, json_object *args,
     char text[64];
     (void)args;
 
-    if (!call->ctx->stateless) {
-        *res = conf_modern_only(call);
-        return MCP_OK;
-    }
     /* tool_log sends only at or above the request's logLevel, and nothing without one */
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
         snprintf(text, sizeof(text), "test_logging_tool: a %s message", levels[i]);
@@ -1166,6 +1120,7 @@ static enum mcp_err conf_logging_tool(struct tool_call *call, json_object *args,
 
 static const struct tool_def conf_tool_logging_tool = {
     .name = "test_logging_tool",
+    .stateless_only = 1,
     .title = "Per-request log level",
     .description = "Logs at debug, info and warning through notifications/message, which go "
                    "out only at or above the request's _meta logLevel (2026-07-28)",

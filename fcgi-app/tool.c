@@ -247,6 +247,17 @@ enum mcp_err tool_call_run(const struct feat_ctx *ctx, json_object *params, json
         goto done;
     }
 
+    if (t->stateless_only && !ctx->stateless) {
+        char text[RPC_MSG_LEN + 64];
+        snprintf(text, sizeof(text),
+                 "Tool %s belongs to protocol revision 2026-07-28: it asks for input with an "
+                 "InputRequiredResult (multi round-trip requests), which a %s session cannot "
+                 "carry.",
+                 t->name, ctx->version);
+        *result = tool_error_result_new(text);
+        err = MCP_OK;
+        goto done;
+    }
     call = (struct tool_call){.ctx = ctx,
                               .tool = t,
                               .fail = fail,

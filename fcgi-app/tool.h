@@ -36,6 +36,10 @@ struct tool_def {
                                 * structuredContent of every result must conform */
     const struct tool_annotations *annotations; /* NULL = none; sent from 2025-03-26 */
     const struct content_icon *icons;           /* NULL = none; sent from 2025-11-25 */
+    /* 1: the tool works on stateless (2026-07-28) requests only, e.g. because it asks for
+     * input with an InputRequiredResult; on a session-era call the registry answers an
+     * isError result saying so, without running it */
+    int stateless_only;
     /*
      * Runs the tool. args (borrowed) is the validated arguments object. On MCP_OK *result
      * holds a CallToolResult the handler built (owned): {content:[...], isError?,
