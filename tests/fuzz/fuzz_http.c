@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_parts.h"
 #include "http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,17 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg_defaults(&cfg);
         init = 1;
     }
-    char *buf = malloc(size + 4);
-    memcpy(buf, data, size);
-    memset(buf + size, 0, 4);
     const char *parts[4];
-    size_t off = 0;
-    for (int i = 0; i < 4; i++) {
-        parts[i] = buf + off;
-        off += strlen(buf + off) + 1;
-        if (off > size)
-            off = size;
-    }
+    char *buf = fuzz_parts_new(data, size, parts, 4);
     (void)http_accepts(parts[0], "application/json");
     (void)http_content_type_is(parts[1], "application/json");
     struct http_req r;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_parts.h"
 #include "modern.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,17 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg.sets = ~0u; /* every fixture set: tools with schemas to look up */
         init = 1;
     }
-    char *buf = malloc(size + 5);
-    memcpy(buf, data, size);
-    memset(buf + size, 0, 5);
     const char *parts[5];
-    size_t off = 0;
-    for (int i = 0; i < 5; i++) {
-        parts[i] = buf + off;
-        off += strlen(buf + off) + 1;
-        if (off > size)
-            off = size;
-    }
+    char *buf = fuzz_parts_new(data, size, parts, 5);
     char param[HTTP_VALUE_MAX + 32];
     snprintf(param, sizeof(param), "HTTP_MCP_PARAM_REGION=%s", parts[4]);
     char *envp[] = {param, NULL};
