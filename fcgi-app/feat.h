@@ -82,9 +82,8 @@ json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *versio
  * params.inputResponses and a params.requestState that does not verify are
  * MCP_E_INVALID_PARAMS ("Invalid params: ..."); a handler asking for a client capability the
  * request did not declare is MCP_E_CLIENT_CAPABILITY (fail->data = {"requiredCapabilities":
- * {...}}); without server.state_key a state to seal or open is MCP_E_INTERNAL. A result may
- * be an InputRequiredResult (resultType "input_required", its requestState sealed); no
- * other result carries a resultType.
+ * {...}}). A result may be an InputRequiredResult (resultType "input_required", its
+ * requestState sealed); no other result carries a resultType.
  */
 enum mcp_err feat_dispatch(const struct feat_ctx *ctx, const char *method, json_object *params,
                            json_object **result, struct rpc_fail *fail);

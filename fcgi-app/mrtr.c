@@ -27,9 +27,6 @@
 #define MRTR_DEPTH   64                         /* nesting bound when parsing an opened state */
 #define MRTR_DOMAIN  "mcp-fcgi requestState v1" /* sent with its NUL */
 
-#define MRTR_NO_KEY                                                                                \
-    "This request needs a requestState, but server.state_key is not set in the configuration; "    \
-    "the operator must add one (at least 32 bytes)."
 #define MRTR_MALFORMED                                                                             \
     "Invalid params: requestState is malformed; it is not a state this server issued."
 #define MRTR_FORGED                                                                                \
@@ -89,7 +86,7 @@ static int mrtr_bind_ok(const struct mrtr_bind *b)
 }
 
 /* tag = HMAC over domain, the binding and body (n bytes). The binding must be mrtr_bind_ok.
- * 0, or -1 when libcrypto fails (then tag is unusable). */
+ * 0, or -1 when libcrypto fails or cfg has no key (then tag is unusable). */
 static int mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b, const unsigned char *body,
                     size_t n, unsigned char tag[MRTR_TAG])
 {
@@ -111,8 +108,9 @@ static int mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b, const 
         off += 4 + len;
     }
     memcpy(msg + off, body, n);
-    if (HMAC(EVP_sha256(), cfg->state_key, (int)strlen(cfg->state_key), msg, total, tag,
-             &tag_len) == NULL ||
+    if (cfg->state_key_len < CFG_KEY_MIN || cfg->state_key_len > CFG_KEY_MAX ||
+        HMAC(EVP_sha256(), cfg->state_key, (int)cfg->state_key_len, msg, total, tag, &tag_len) ==
+            NULL ||
         tag_len != MRTR_TAG)
         rc = -1;
     free(msg);
@@ -127,8 +125,6 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
     size_t n;
 
     *out = NULL;
-    if (cfg->state_key[0] == '\0')
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "%s", MRTR_NO_KEY);
     if (state == NULL)
         return rpc_fail_set(fail, MCP_E_INTERNAL,
                             "The handler of %s %s returned a null "
@@ -166,8 +162,6 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
     size_t n = 0;
 
     *state = NULL;
-    if (cfg->state_key[0] == '\0')
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "%s", MRTR_NO_KEY);
     if (len == 0 || len > MRTR_WIRE_MAX) {
         rpc_fail_set(fail, err, "%s", MRTR_MALFORMED);
         goto done;

@@ -14,13 +14,14 @@
  *
  * requestState is untrusted input. Handlers put a JSON value there (their plaintext);
  * feat_dispatch seals it (mrtr_seal) into an opaque base64url string, integrity-protected
- * with HMAC-SHA256 under server.state_key and bound to the caller (REMOTE_USER), the method,
- * the name (tool name, prompt name or resource uri) and an expiry (server.state_ttl_s).
- * A state that comes back is opened (mrtr_open) before any handler sees it; one that was
- * altered, is expired, or was issued for another caller, method or name is refused with
- * MCP_E_INVALID_PARAMS. The content is signed, not encrypted: the client can read it.
- * A state is not single-use: within its lifetime it can be replayed by the same caller
- * for the same method and name.
+ * with HMAC-SHA256 under the configuration's requestState key (server.state_key,
+ * server.state_key_file or runtime_dir/state.key; see cfg_load) and bound to the caller
+ * (REMOTE_USER), the method, the name (tool name, prompt name or resource uri) and an expiry
+ * (server.state_ttl_s). A state that comes back is opened (mrtr_open) before any handler sees it;
+ * one that was altered, is expired, or was issued for another caller, method or name is refused
+ * with MCP_E_INVALID_PARAMS. The content is signed, not encrypted: the client can read it. A state
+ * is not single-use: within its lifetime it can be replayed by the same caller for the same method
+ * and name.
  */
 #ifndef MCP_MRTR_H
 #define MCP_MRTR_H
@@ -51,9 +52,10 @@ struct mrtr_bind {
 
 /*
  * Seals state (borrowed, not NULL) into *out (a new string the caller frees), valid until
- * now + cfg->state_ttl_s. MCP_E_INTERNAL (nothing in *out) when cfg->state_key is not set
- * (the message names the setting), when the JSON text of state exceeds MRTR_STATE_MAX
- * bytes, or a binding string exceeds MRTR_BIND_MAX.
+ * now + cfg->state_ttl_s. cfg comes from cfg_load, which always gives it a key; one without
+ * (a bug) seals and opens nothing (MCP_E_INTERNAL). MCP_E_INTERNAL (nothing in *out) when
+ * the JSON text of state exceeds MRTR_STATE_MAX bytes, or a binding string exceeds
+ * MRTR_BIND_MAX.
  */
 enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, json_object *state,
                        time_t now, char **out, struct rpc_fail *fail);
@@ -63,7 +65,7 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
  * MCP_E_INVALID_PARAMS, with a message starting "Invalid params: requestState", when wire is
  * not a state this server sealed for exactly this binding (malformed, altered, another
  * caller, method or name, longer than MRTR_WIRE_MAX) or when it expired before now. The
- * tag is compared in constant time. MCP_E_INTERNAL when cfg->state_key is not set.
+ * tag is compared in constant time.
  */
 enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, const char *wire,
                        size_t len, time_t now, json_object **state, struct rpc_fail *fail);

@@ -87,9 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (copy == NULL)
         abort();
-    if (cfg.state_key[0] == '\0') {
+    if (cfg.state_key_len == 0) {
         cfg_defaults(&cfg);
-        memcpy(cfg.state_key, FUZZ_KEY, sizeof(FUZZ_KEY));
+        memcpy(cfg.state_key, FUZZ_KEY, sizeof(FUZZ_KEY) - 1);
+        cfg.state_key_len = sizeof(FUZZ_KEY) - 1;
     }
     /* exactly size bytes, so reads past the input are caught; then a terminated copy */
     fuzz_open(&cfg, (const char *)data, size);

