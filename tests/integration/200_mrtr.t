@@ -1,10 +1,10 @@
 #!/usr/bin/perl
 # 2026-07-28 multi round-trip requests through the real stack, under lighttpd's mod_auth:
 # input_required with inputRequests and a sealed requestState, the retry with inputResponses,
-# refusal of an altered, foreign (another user, another tool) or garbled state, missing and
-# extra responses, malformed inputResponses, undeclared capabilities (-32021), the key made in
-# runtime_dir when the configuration names none (and a named key file that is missing), and
-# cacheScope "private" for an authenticated caller.
+# refusal of an altered, foreign (another user, another tool, other arguments) or garbled
+# state, missing and extra responses, malformed inputResponses, undeclared capabilities
+# (-32021), the key made in runtime_dir when the configuration names none (and a named key
+# file that is missing), and cacheScope "private" for an authenticated caller.
 use strict;
 use warnings;
 use FindBin;
@@ -74,6 +74,13 @@ is($r->{json}{error}{code}, -32602, "alice's state presented by bob -> -32602");
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_multi_round', arguments => {},
                                      inputResponses => $answer, requestState => $state });
 is($r->{json}{error}{code}, -32602, 'a state of another tool -> -32602');
+($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_request_state', arguments => { x => 1 },
+                                     inputResponses => $answer, requestState => $state });
+is($r->{json}{error}{code}, -32602, 'the state presented with other arguments -> -32602');
+like($r->{json}{error}{message}, qr/^Invalid params: requestState/, '... an invalid requestState');
+($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_request_state',
+                                     inputResponses => $answer, requestState => $state });
+is($r->{json}{result}{resultType}, 'complete', 'absent arguments are the {} the state was made for');
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {},
                                      inputResponses => $answer, requestState => 42 });
 is($r->{json}{error}{code}, -32602, 'a requestState that is not a string -> -32602');

@@ -522,6 +522,90 @@ static void tampered_foreign_and_malformed_states_are_invalid_params(void **stat
     free(st);
 }
 
+/* params of tool with arguments args (a JSON text; NULL: no "arguments" member). */
+static json_object *params_args_new(const char *tool, const char *args, const char *responses,
+                                    const char *state)
+{
+    json_object *p = params_new(tool, responses, state);
+    json_object_object_del(p, "arguments");
+    if (args != NULL)
+        json_object_object_add(p, "arguments", jparse(args));
+    return p;
+}
+
+/* Opens, as feat_dispatch does, a state sealed by hand for method/name and sealed_args with
+ * params (a JSON text, requestState added). */
+static enum mcp_err open_with(struct fx *f, const char *method, const char *name,
+                              const char *sealed_args, const char *params)
+{
+    json_object *a = jparse(sealed_args), *p = jparse(params), *st = NULL, *resp = NULL;
+    json_object *plain = json_object_new_object();
+    struct mrtr_bind b = {"alice", method, name, a};
+    char *wire = NULL;
+    enum mcp_err err;
+
+    assert_int_equal(mrtr_seal(&f->cfg, &b, plain, time(NULL), &wire, &f->fail), MCP_OK);
+    json_object_object_add(p, "requestState", json_object_new_string(wire));
+    rpc_fail_clear(&f->fail);
+    err = mrtr_request_open(&f->ctx, method, p, &st, &resp, &f->fail);
+    if (err == MCP_OK)
+        assert_non_null(st);
+    else
+        assert_true(strncmp(f->fail.message, "Invalid params: requestState", 28) == 0);
+    json_object_put(st);
+    json_object_put(plain);
+    json_object_put(p);
+    json_object_put(a);
+    free(wire);
+    return err;
+}
+
+static void states_are_bound_to_the_call_arguments(void **state)
+{
+    struct fx *f = *state;
+    const char *tool = "test_input_required_result_request_state";
+    char *st;
+
+    assert_int_equal(run(f, "tools/call", params_args_new(tool, "{}", NULL, NULL)), MCP_OK);
+    st = state_of(f);
+    /* other arguments on the retry */
+    assert_int_equal(
+        run(f, "tools/call", params_args_new(tool, "{\"x\":1}", "{\"confirm\":" ELICIT_OK "}", st)),
+        MCP_E_INVALID_PARAMS);
+    assert_true(strncmp(f->fail.message, "Invalid params: requestState", 28) == 0);
+    assert_non_null(strstr(f->fail.message, "arguments"));
+    /* absent arguments are {} */
+    assert_int_equal(
+        run(f, "tools/call", params_args_new(tool, NULL, "{\"confirm\":" ELICIT_OK "}", st)),
+        MCP_OK);
+    assert_non_null(strstr(complete_text(f), "state-ok"));
+    free(st);
+    /* tools/call and prompts/get: the same arguments in another order verify, others not */
+    static const char *const methods[][2] = {{"tools/call", "t"}, {"prompts/get", "p"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *m = methods[i][0], *n = methods[i][1];
+        char params[256];
+        snprintf(params, sizeof(params),
+                 "{\"name\":\"%s\",\"arguments\":{\"b\":{\"d\":[1,2],\"c\":null},\"a\":\"x\"}}", n);
+        assert_int_equal(open_with(f, m, n, "{\"a\":\"x\",\"b\":{\"c\":null,\"d\":[1,2]}}", params),
+                         MCP_OK);
+        snprintf(params, sizeof(params),
+                 "{\"name\":\"%s\",\"arguments\":{\"b\":{\"d\":[1,2],\"c\":null},\"a\":\"y\"}}", n);
+        assert_int_equal(open_with(f, m, n, "{\"a\":\"x\",\"b\":{\"c\":null,\"d\":[1,2]}}", params),
+                         MCP_E_INVALID_PARAMS);
+        snprintf(params, sizeof(params),
+                 "{\"name\":\"%s\",\"arguments\":{\"b\":{\"d\":[1,2],\"c\":null},\"a\":\"x\","
+                 "\"e\":0}}",
+                 n);
+        assert_int_equal(open_with(f, m, n, "{\"a\":\"x\",\"b\":{\"c\":null,\"d\":[1,2]}}", params),
+                         MCP_E_INVALID_PARAMS);
+    }
+    /* resources/read has no arguments: its uri is bound, an "arguments" member is not */
+    assert_int_equal(open_with(f, "resources/read", "test://static-text", "{}",
+                               "{\"uri\":\"test://static-text\",\"arguments\":{\"x\":1}}"),
+                     MCP_OK);
+}
+
 /* ---- capabilities ------------------------------------------------------------------------- */
 
 static void capabilities_asks_only_what_was_declared(void **state)
@@ -747,6 +831,7 @@ int main(void)
         T(missing_responses_are_asked_again_and_extra_keys_ignored),
         T(malformed_input_responses_are_invalid_params),
         T(tampered_foreign_and_malformed_states_are_invalid_params),
+        T(states_are_bound_to_the_call_arguments),
         T(capabilities_asks_only_what_was_declared),
         T(tools_that_need_a_capability_refuse_without_it),
         T(streaming_elicitation_sends_only_notifications),
