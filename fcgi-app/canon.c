@@ -206,8 +206,7 @@ enum mcp_err canon_sha256(json_object *v, int max_depth, unsigned char out[CANON
     err = canon_write(v, max_depth, canon_put_digest, md);
     if (err == MCP_E_IO)
         err = MCP_E_INTERNAL;
-    if (err == MCP_OK &&
-        (EVP_DigestFinal_ex(md, out, &len) != 1 || len != CANON_SHA256_LEN))
+    if (err == MCP_OK && (EVP_DigestFinal_ex(md, out, &len) != 1 || len != CANON_SHA256_LEN))
         err = MCP_E_INTERNAL;
 done:
     EVP_MD_CTX_free(md);

@@ -258,19 +258,10 @@ enum mcp_err mrtr_request_open(const struct feat_ctx *ctx, const char *method, j
     has_r = json_object_object_get_ex(params, "inputResponses", &r);
     if (ctx->input_responses != NULL)
         r = ctx->input_responses, has_r = 1;
-    if (has_r) {
-        if (!json_object_is_type(r, json_type_object))
-            return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
-                                "Invalid params: inputResponses must be an object of results.");
-        json_object_object_foreach(r, key, val)
-        {
-            if (!json_object_is_type(val, json_type_object))
-                return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
-                                    "Invalid params: inputResponses.%.64s must be a result "
-                                    "object.",
-                                    key);
-        }
-    }
+    /* members: when a handler asks for them (mrtr_input_response); unknown ones are ignored */
+    if (has_r && !json_object_is_type(r, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: inputResponses must be an object of results.");
     if (json_object_object_get_ex(params, "requestState", &wire)) {
         enum mcp_err err;
         if (!json_object_is_type(wire, json_type_string))
@@ -392,10 +383,21 @@ enum mcp_err mrtr_input_request(const struct feat_ctx *ctx, struct rpc_fail *fai
     return MCP_OK;
 }
 
-json_object *mrtr_input_response(const struct feat_ctx *ctx, const char *key)
+enum mcp_err mrtr_input_response(const struct feat_ctx *ctx, struct rpc_fail *fail, const char *key,
+                                 json_object **resp)
 {
-    json_object *v = jsonx_get(ctx->input_responses, key);
-    return json_object_is_type(v, json_type_object) ? v : NULL;
+    json_object *v = NULL;
+
+    *resp = NULL;
+    /* get_ex, not jsonx_get: a member holding null is there, and not an object */
+    if (!json_object_is_type(ctx->input_responses, json_type_object) ||
+        !json_object_object_get_ex(ctx->input_responses, key, &v))
+        return MCP_OK;
+    if (!json_object_is_type(v, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: inputResponses.%.64s must be a result object.", key);
+    *resp = v;
+    return MCP_OK;
 }
 
 int mrtr_client_declares(const struct feat_ctx *ctx, const char *method)

@@ -78,8 +78,9 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
 
 /*
  * Before the handler of a stateless request runs. For tools/call, prompts/get and
- * resources/read: checks params.inputResponses (absent, or an object whose every member is
- * an object; ctx->input_responses is preferred when the dispatcher set it) and opens
+ * resources/read: checks params.inputResponses (absent, or an object; ctx->input_responses is
+ * preferred when the dispatcher set it; its members are checked when a handler asks for
+ * them, mrtr_input_response, as only the handler knows its keys) and opens
  * params.requestState (absent, or a string that mrtr_open accepts for this caller, method,
  * name and arguments). *state gets the opened state (owned) or NULL; *responses the
  * inputResponses object (borrowed) or NULL. Other methods: both NULL, nothing checked. Errors as
@@ -121,8 +122,15 @@ json_object *mrtr_input_required_new(json_object *requests, json_object *state);
 enum mcp_err mrtr_input_request(const struct feat_ctx *ctx, struct rpc_fail *fail, const char *key,
                                 const char *method, json_object *params, json_object *requests);
 
-/* The client's answer to input request key (borrowed, an object), or NULL. */
-json_object *mrtr_input_response(const struct feat_ctx *ctx, const char *key);
+/*
+ * *resp = the client's answer to input request key (borrowed, an object), or NULL when the
+ * request has none. Only the keys a handler looks up here are its own; the other members of
+ * inputResponses are ignored, whatever they hold. MCP_E_INVALID_PARAMS ("Invalid params:
+ * inputResponses.KEY must be a result object.", *resp NULL) when key's member is there but
+ * is not an object: the handler returns that error.
+ */
+enum mcp_err mrtr_input_response(const struct feat_ctx *ctx, struct rpc_fail *fail, const char *key,
+                                 json_object **resp) __attribute__((warn_unused_result));
 
 /* 1 when the request declared the client capability method needs ("sampling/createMessage",
  * "elicitation/create" in form mode, "roots/list"). */

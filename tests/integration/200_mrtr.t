@@ -93,6 +93,14 @@ is($r->{json}{result}{resultType}, 'input_required', 'the needed response missin
     inputResponses => { user_name => { action => 'accept', content => { name => 'Ada' } }, extra => { x => 1 } } });
 is($r->{json}{result}{resultType}, 'complete', 'an extra unknown response is ignored');
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
+    inputResponses => { user_name => { action => 'accept', content => { name => 'Ada' } }, extra => 'x', n => undef } });
+is($r->{json}{result}{resultType}, 'complete', 'unknown responses that are not objects are ignored too');
+like($r->{json}{result}{content}[0]{text} // '', qr/Ada/, '... and the known one is used');
+($r, $id) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
+                                          inputResponses => { user_name => 'Ada' } });
+is($r->{json}{error}{code}, -32602, 'the response the tool asked for is not an object -> -32602');
+like($r->{json}{error}{message}, qr/inputResponses\.user_name/, '... naming it');
+($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
                                      inputResponses => 'nope' });
 is($r->{json}{error}{code}, -32602, 'inputResponses not an object -> -32602');
 

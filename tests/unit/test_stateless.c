@@ -434,6 +434,56 @@ static void missing_responses_are_asked_again_and_extra_keys_ignored(void **stat
     assert_string_equal(complete_text(f), "Hello, Alice!");
 }
 
+/* The spec: unrecognised inputResponses keys SHOULD be ignored, whatever their value. */
+static void non_object_values_of_unknown_keys_are_ignored(void **state)
+{
+    struct fx *f = *state;
+    char keys[128];
+
+    assert_int_equal(call(f, "test_input_required_result_elicitation",
+                          "{\"user_name\":" NAME("Ada") ",\"extra\":\"x\",\"n\":null,\"i\":7,"
+                                                        "\"a\":[1,{}],\"b\":false}",
+                          NULL),
+                     MCP_OK);
+    assert_string_equal(complete_text(f), "Hello, Ada!");
+    /* only unknown keys: the known one is missing, so it is asked for */
+    assert_int_equal(call(f, "test_input_required_result_elicitation", "{\"extra\":\"x\"}", NULL),
+                     MCP_OK);
+    assert_string_equal(request_keys(f, keys, sizeof(keys)), "user_name");
+    /* a prompt too */
+    assert_int_equal(run(f, "prompts/get",
+                         jparse("{\"name\":\"test_input_required_result_prompt\","
+                                "\"inputResponses\":{\"user_context\":{\"action\":\"accept\","
+                                "\"content\":{\"context\":\"c\"}},\"extra\":[\"x\"]}}")),
+                     MCP_OK);
+    assert_string_equal(jstr(f->result, "messages/0/content/text"), "Use the following context: c");
+    /* a key this tool asks only for capabilities the request did not declare is unknown */
+    set_caps(f, "{\"sampling\":{}}");
+    assert_int_equal(call(f, "test_input_required_result_capabilities",
+                          "{\"capability_roots\":\"x\",\"capability_elicitation\":1}", NULL),
+                     MCP_OK);
+    assert_string_equal(request_keys(f, keys, sizeof(keys)), "capability_sampling");
+    assert_int_equal(
+        call(f, "test_input_required_result_capabilities", "{\"capability_sampling\":\"x\"}", NULL),
+        MCP_E_INVALID_PARAMS);
+    assert_string_equal(f->fail.message,
+                        "Invalid params: inputResponses.capability_sampling must be a result "
+                        "object.");
+    /* a key of a later round is unknown in this one */
+    set_caps(f, ALL_CAPS);
+    assert_int_equal(call(f, "test_input_required_result_multi_round", NULL, NULL), MCP_OK);
+    {
+        char *st = state_of(f);
+        assert_int_equal(call(f, "test_input_required_result_multi_round",
+                              "{\"step1\":" NAME("Bo") ",\"step2\":\"later\"}", st),
+                         MCP_OK);
+        assert_string_equal(request_keys(f, keys, sizeof(keys)), "step2");
+        free(st);
+    }
+}
+
+/* inputResponses that is not an object, and a key the handler asks for whose value is not
+ * a result object. */
 static void malformed_input_responses_are_invalid_params(void **state)
 {
     static const char *const bad[] = {
@@ -829,6 +879,7 @@ int main(void)
         T(multi_round_changes_the_state_each_round),
         T(prompt_asks_then_renders),
         T(missing_responses_are_asked_again_and_extra_keys_ignored),
+        T(non_object_values_of_unknown_keys_are_ignored),
         T(malformed_input_responses_are_invalid_params),
         T(tampered_foreign_and_malformed_states_are_invalid_params),
         T(states_are_bound_to_the_call_arguments),
