@@ -1,10 +1,16 @@
 /* cfg.c - libconfig loader for struct mcp_cfg, driven by one table of known settings. */
 #include "cfg.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum cfg_kind { CFG_STR, CFG_INT, CFG_SIZE, CFG_STRLIST, CFG_SETS, CFG_GROUP };
 
@@ -32,6 +38,7 @@ static const struct cfg_key cfg_keys[] = {
     {"server.sets", CFG_SETS, 0, 0, F(sets), 0},
     {"server.page_size", CFG_INT, 1, 1000, F(page_size), 0},
     {"server.state_key", CFG_STR, CFG_KEY_MIN, 0, F(state_key), 0},
+    {"server.state_key_file", CFG_STR, 1, 0, F(state_key_file), 0},
     {"server.state_ttl_s", CFG_INT, 10, 86400, F(state_ttl_s), 0},
     {"http", CFG_GROUP, 0, 0, 0, 0, 0},
     {"http.max_body", CFG_SIZE, 1024, 1LL << 30, F(max_body), 0},
@@ -254,6 +261,170 @@ static enum mcp_err cfg_resolve_socket(struct mcp_cfg *cfg, int line, char *err,
     return MCP_OK;
 }
 
+/* ---- the requestState key (cfg.h, cfg_load) ------------------------------------------------ */
+
+enum cfg_key_rc { CFG_KEY_OK, CFG_KEY_MISSING, CFG_KEY_BAD };
+
+/* Reads key file path into cfg->state_key. CFG_KEY_MISSING when there is no such file;
+ * CFG_KEY_BAD, with the reason (naming path, never key bytes) in why, when it cannot be read
+ * or is not a regular file of CFG_KEY_MIN to CFG_KEY_MAX bytes. */
+static enum cfg_key_rc cfg_key_read(struct mcp_cfg *cfg, const char *path, char *why, size_t len)
+{
+    unsigned char buf[CFG_KEY_MAX + 1];
+    enum cfg_key_rc rc = CFG_KEY_BAD;
+    struct stat st;
+    size_t n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return CFG_KEY_MISSING;
+        snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+        return CFG_KEY_BAD;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(why, len, "%s is not a regular file", path);
+        goto done;
+    }
+    while (n < sizeof(buf)) {
+        ssize_t r = read(fd, buf + n, sizeof(buf) - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (n < CFG_KEY_MIN || n > CFG_KEY_MAX) {
+        snprintf(why, len, "%s holds %s%zu bytes; a key has %d to %d", path,
+                 n > CFG_KEY_MAX ? "more than " : "", n > CFG_KEY_MAX ? (size_t)CFG_KEY_MAX : n,
+                 CFG_KEY_MIN, CFG_KEY_MAX);
+        goto done;
+    }
+    memcpy(cfg->state_key, buf, n);
+    cfg->state_key_len = n;
+    rc = CFG_KEY_OK;
+done:
+    explicit_bzero(buf, sizeof(buf));
+    close(fd);
+    return rc;
+}
+
+/* Makes the default key file path in dir: CFG_KEY_MIN random bytes in a temporary file,
+ * linked to path when nothing is there yet; then cfg->state_key is what path holds (ours,
+ * or the one another process linked first). Errors as cfg_key_read. */
+static enum cfg_key_rc cfg_key_create(struct mcp_cfg *cfg, const char *dir, const char *path,
+                                      char *why, size_t len)
+{
+    unsigned char key[CFG_KEY_MIN];
+    enum cfg_key_rc rc = CFG_KEY_BAD;
+    char tmp[PATH_MAX];
+    size_t n = 0;
+    int fd = -1, linked;
+
+    if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, CFG_KEY_FILE) >= (int)sizeof(tmp)) {
+        snprintf(why, len, "%s: path too long", dir);
+        return CFG_KEY_BAD;
+    }
+    while (n < sizeof(key)) {
+        ssize_t r = getrandom(key + n, sizeof(key) - n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(why, len, "cannot make a key for %s: getrandom: %s", path, strerror(errno));
+            goto done;
+        }
+        n += (size_t)r;
+    }
+    /* as mcp-sessiond does at start: runtime_dir itself (one level) when missing */
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(why, len, "cannot create %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+        snprintf(why, len, "cannot create %s: %s", path, strerror(errno));
+        goto done;
+    }
+    n = 0;
+    while (n < sizeof(key)) {
+        ssize_t w = write(fd, key + n, sizeof(key) - n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        n += (size_t)w;
+    }
+    /* complete and on disk before it gets its name: nobody reads a partial key */
+    if (n != sizeof(key) || fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
+        snprintf(why, len, "cannot write %s: %s", tmp, strerror(errno));
+        goto done;
+    }
+    linked = link(tmp, path) == 0;
+    if (!linked && errno != EEXIST) {
+        snprintf(why, len, "cannot create %s: %s", path, strerror(errno));
+        goto done;
+    }
+    rc = cfg_key_read(cfg, path, why, len);
+    if (rc == CFG_KEY_MISSING) {
+        snprintf(why, len, "%s vanished while it was being created", path);
+        rc = CFG_KEY_BAD;
+    }
+done:
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    explicit_bzero(key, sizeof(key));
+    return rc;
+}
+
+/* Resolves the requestState key (the rules are in cfg.h) after runtime_dir is final. */
+static enum mcp_err cfg_resolve_key(struct mcp_cfg *cfg, config_t *lc, int rundir_overridden,
+                                    char *err, size_t len)
+{
+    const config_setting_t *key = config_lookup(lc, "server.state_key");
+    const config_setting_t *file = config_lookup(lc, "server.state_key_file");
+    const config_setting_t *rd = rundir_overridden ? NULL : config_lookup(lc, "runtime_dir");
+    const char *name = file != NULL ? cfg->state_key_file : CFG_KEY_FILE;
+    char path[PATH_MAX], why[PATH_MAX + 128];
+    enum cfg_key_rc rc;
+    int n;
+
+    if (key != NULL) {
+        cfg->state_key_len = strlen((const char *)cfg->state_key);
+        cfg->state_key_file[0] = '\0';
+        return MCP_OK;
+    }
+    n = name[0] == '/' ? snprintf(path, sizeof(path), "%s", name)
+                       : snprintf(path, sizeof(path), "%s/%s", cfg->runtime_dir, name);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        snprintf(why, sizeof(why), "the path is longer than %zu bytes", sizeof(path) - 1);
+        rc = CFG_KEY_BAD;
+    } else {
+        rc = cfg_key_read(cfg, path, why, sizeof(why));
+        if (rc == CFG_KEY_MISSING && file != NULL)
+            snprintf(why, sizeof(why), "%s does not exist", path);
+        else if (rc == CFG_KEY_MISSING)
+            rc = cfg_key_create(cfg, cfg->runtime_dir, path, why, sizeof(why));
+    }
+    if (rc != CFG_KEY_OK) {
+        if (file != NULL)
+            cfg_fail(err, len, cfg->file, config_setting_source_line(file),
+                     "server.state_key_file: %s", why);
+        else
+            cfg_fail(err, len, cfg->file, rd != NULL ? config_setting_source_line(rd) : 0,
+                     "server.state_key_file: the default requestState key: %s (set "
+                     "server.state_key or server.state_key_file, or fix runtime_dir)",
+                     why);
+        return MCP_E_CONFIG;
+    }
+    memcpy(cfg->state_key_file, path, (size_t)n + 1);
+    return MCP_OK;
+}
+
 enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime_dir, char *err,
                       size_t err_len)
 {
@@ -291,6 +462,8 @@ enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime
         where = config_lookup(&lc, "runtime_dir");
     if (cfg_resolve_socket(cfg, where ? config_setting_source_line(where) : 0, err, err_len) !=
         MCP_OK)
+        goto fail;
+    if (cfg_resolve_key(cfg, &lc, runtime_dir != NULL, err, err_len) != MCP_OK)
         goto fail;
     rc = MCP_OK;
 fail:

@@ -15,12 +15,13 @@
 
 #include "mcp_err.h"
 
-#define CFG_MAX_LIST 16   /* entries in allowed_origins / allowed_hosts / sets */
-#define CFG_MAX_ITEM 256  /* bytes of one list entry */
-#define CFG_MAX_TEXT 4096 /* bytes of server.instructions */
-#define CFG_ERR_LEN  512  /* size of the error buffer callers pass to cfg_load */
-#define CFG_KEY_MIN  32   /* bytes of server.state_key at least */
-#define CFG_KEY_MAX  256  /* size of server.state_key's field (255 bytes at most) */
+#define CFG_MAX_LIST 16          /* entries in allowed_origins / allowed_hosts / sets */
+#define CFG_MAX_ITEM 256         /* bytes of one list entry */
+#define CFG_MAX_TEXT 4096        /* bytes of server.instructions */
+#define CFG_ERR_LEN  512         /* size of the error buffer callers pass to cfg_load */
+#define CFG_KEY_MIN  32          /* bytes of a requestState key at least */
+#define CFG_KEY_MAX  256         /* bytes of a requestState key at most (server.state_key: 255) */
+#define CFG_KEY_FILE "state.key" /* the default key file, in runtime_dir */
 
 /* Feature sets a configuration can turn on (server.sets). */
 enum cfg_set {
@@ -38,9 +39,13 @@ struct mcp_cfg {
     char instructions[CFG_MAX_TEXT]; /* server.instructions ("" = none) */
     unsigned sets;                   /* server.sets, a mask of enum cfg_set */
     int page_size;                   /* server.page_size: items per list page */
-    char state_key[CFG_KEY_MAX];     /* server.state_key: HMAC key of requestState ("" = none;
-                                      * a secret: never logged) */
-    int state_ttl_s;                 /* server.state_ttl_s: lifetime of a requestState */
+    /* the HMAC key of requestState, state_key_len (CFG_KEY_MIN to CFG_KEY_MAX) bytes after
+     * cfg_load; a secret: never logged */
+    unsigned char state_key[CFG_KEY_MAX];
+    size_t state_key_len;
+    char state_key_file[PATH_MAX]; /* the file the key came from (server.state_key_file
+                                    * resolved, or the default), "" for server.state_key */
+    int state_ttl_s;               /* server.state_ttl_s: lifetime of a requestState */
 
     size_t max_body;                                  /* http.max_body: bytes */
     int max_json_depth;                               /* http.max_json_depth */
@@ -67,7 +72,24 @@ void cfg_defaults(struct mcp_cfg *cfg);
 /*
  * Loads path into *cfg (defaults first). runtime_dir, when not NULL, overrides the file's
  * runtime_dir (the -r option of both binaries). On failure returns MCP_E_CONFIG and writes
- * "file:line: setting: problem" into err (err_len bytes, always terminated).
+ * "file:line: setting: problem" into err (err_len bytes, always terminated; line 0 when the
+ * problem comes from a default). A loaded configuration always has a requestState key.
+ *
+ * The key is resolved here, so every load resolves it: both programs at start, -t, and every
+ * reload (a reload whose key cannot be resolved fails like any bad file and keeps the running
+ * configuration). In this order:
+ *   1. server.state_key, when set (its bytes; server.state_key_file is then not read);
+ *   2. else server.state_key_file, when set: every byte of that file (absolute, or relative to
+ *      runtime_dir), which must be a readable regular file of CFG_KEY_MIN to CFG_KEY_MAX bytes;
+ *   3. else the default file runtime_dir/CFG_KEY_FILE (runtime_dir after the override), read
+ *      under the same rules, and created when missing: CFG_KEY_MIN bytes from getrandom(2)
+ *      written to a temporary file (mode 0600) in runtime_dir, which is then link(2)ed to the
+ *      final name. A process losing that race reads the winner's file, so the workers and
+ *      mcp-sessiond of one runtime_dir all end up with the same key, and no process ever
+ *      reads a partly written one. A missing runtime_dir is created first (one level, mode
+ *      0750, as mcp-sessiond does at start); for the creation it must be writable.
+ * A key that cannot be had this way is an error naming the file, never a key left empty.
+ * Errors never show key bytes.
  */
 enum mcp_err cfg_load(struct mcp_cfg *cfg, const char *path, const char *runtime_dir, char *err,
                       size_t err_len);

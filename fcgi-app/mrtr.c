@@ -5,9 +5,11 @@
  *
  *   version (1 byte, 1) | expiry (8 bytes, big-endian Unix seconds) | JSON text | tag (32 bytes)
  *
- * where tag = HMAC-SHA256(server.state_key, domain | bind | version | expiry | JSON text) and
- * bind = len32(principal) principal len32(method) method len32(name) name, so that no two
- * bindings give the same bytes.
+ * where tag = HMAC-SHA256(key, domain | bind | version | expiry | JSON text), key is the
+ * configuration's requestState key, domain is "mcp-fcgi requestState v2" with its NUL, and
+ * bind = len32(principal) principal len32(method) method len32(name) name args, so that no two
+ * bindings give the same bytes: len32 is a 4-byte big-endian length and args the 32-byte
+ * SHA-256 of the canonical text (canon.h) of the call's arguments ({} when absent).
  */
 #include "mrtr.h"
 
@@ -20,21 +22,19 @@
 
 #include "alloc.h"
 #include "b64.h"
+#include "canon.h"
 #include "jsonx.h"
 #include "tool.h"
 
 #define MRTR_VERSION 1
 #define MRTR_DEPTH   64                         /* nesting bound when parsing an opened state */
-#define MRTR_DOMAIN  "mcp-fcgi requestState v1" /* sent with its NUL */
+#define MRTR_DOMAIN  "mcp-fcgi requestState v2" /* sent with its NUL */
 
-#define MRTR_NO_KEY                                                                                \
-    "This request needs a requestState, but server.state_key is not set in the configuration; "    \
-    "the operator must add one (at least 32 bytes)."
 #define MRTR_MALFORMED                                                                             \
     "Invalid params: requestState is malformed; it is not a state this server issued."
 #define MRTR_FORGED                                                                                \
     "Invalid params: requestState does not verify: it was altered, or issued for another "         \
-    "caller or another request."
+    "caller, another request or other arguments."
 #define MRTR_EXPIRED "Invalid params: requestState has expired; send the request again without it."
 
 /* The methods that may answer an InputRequiredResult, and the param naming their target. */
@@ -89,16 +89,20 @@ static int mrtr_bind_ok(const struct mrtr_bind *b)
 }
 
 /* tag = HMAC over domain, the binding and body (n bytes). The binding must be mrtr_bind_ok.
- * 0, or -1 when libcrypto fails (then tag is unusable). */
-static int mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b, const unsigned char *body,
-                    size_t n, unsigned char tag[MRTR_TAG])
+ * MCP_OK; MCP_E_INVALID_PARAMS when the arguments nest deeper than http.max_json_depth (no
+ * request carries such); MCP_E_INTERNAL when libcrypto fails or cfg has no key. Then tag is
+ * unusable. */
+static enum mcp_err mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b,
+                             const unsigned char *body, size_t n, unsigned char tag[MRTR_TAG])
 {
     const char *parts[3] = {mrtr_str(b->principal), mrtr_str(b->method), mrtr_str(b->name)};
-    size_t total = sizeof(MRTR_DOMAIN) + n, off;
+    size_t total = sizeof(MRTR_DOMAIN) + CANON_SHA256_LEN + n, off;
     unsigned int tag_len = MRTR_TAG;
     unsigned char *msg;
-    int rc = 0;
+    enum mcp_err err;
 
+    if (cfg->state_key_len < CFG_KEY_MIN || cfg->state_key_len > CFG_KEY_MAX)
+        return MCP_E_INTERNAL;
     for (int i = 0; i < 3; i++)
         total += 4 + strlen(parts[i]);
     msg = xmalloc(total);
@@ -110,13 +114,22 @@ static int mrtr_tag(const struct mcp_cfg *cfg, const struct mrtr_bind *b, const 
         memcpy(msg + off + 4, parts[i], len);
         off += 4 + len;
     }
+    /* absent arguments (NULL, or JSON null) bind as {} */
+    if (b->args != NULL) {
+        err = canon_sha256(b->args, cfg->max_json_depth, msg + off);
+    } else {
+        json_object *empty = json_object_new_object();
+        err = canon_sha256(empty, cfg->max_json_depth, msg + off);
+        json_object_put(empty);
+    }
+    off += CANON_SHA256_LEN;
     memcpy(msg + off, body, n);
-    if (HMAC(EVP_sha256(), cfg->state_key, (int)strlen(cfg->state_key), msg, total, tag,
-             &tag_len) == NULL ||
-        tag_len != MRTR_TAG)
-        rc = -1;
+    if (err == MCP_OK && (HMAC(EVP_sha256(), cfg->state_key, (int)cfg->state_key_len, msg, total,
+                               tag, &tag_len) == NULL ||
+                          tag_len != MRTR_TAG))
+        err = MCP_E_INTERNAL;
     free(msg);
-    return rc;
+    return err;
 }
 
 enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, json_object *state,
@@ -124,11 +137,10 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
 {
     const char *text;
     unsigned char *raw;
+    enum mcp_err err;
     size_t n;
 
     *out = NULL;
-    if (cfg->state_key[0] == '\0')
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "%s", MRTR_NO_KEY);
     if (state == NULL)
         return rpc_fail_set(fail, MCP_E_INTERNAL,
                             "The handler of %s %s returned a null "
@@ -149,9 +161,12 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
     raw[0] = MRTR_VERSION;
     mrtr_put64(raw + 1, (uint64_t)now + (uint64_t)cfg->state_ttl_s);
     memcpy(raw + MRTR_HEAD, text, n);
-    if (mrtr_tag(cfg, bind, raw, MRTR_HEAD + n, raw + MRTR_HEAD + n) != 0) {
+    if ((err = mrtr_tag(cfg, bind, raw, MRTR_HEAD + n, raw + MRTR_HEAD + n)) != MCP_OK) {
         free(raw);
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "HMAC-SHA256 of the requestState failed.");
+        return rpc_fail_set(fail, MCP_E_INTERNAL,
+                            err == MCP_E_INVALID_PARAMS
+                                ? "A requestState cannot be bound to arguments nested that deep."
+                                : "HMAC-SHA256 of the requestState failed.");
     }
     *out = b64_encode_dup(B64_URL, B64_NOPAD, raw, MRTR_HEAD + n + MRTR_TAG);
     free(raw);
@@ -166,8 +181,6 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
     size_t n = 0;
 
     *state = NULL;
-    if (cfg->state_key[0] == '\0')
-        return rpc_fail_set(fail, MCP_E_INTERNAL, "%s", MRTR_NO_KEY);
     if (len == 0 || len > MRTR_WIRE_MAX) {
         rpc_fail_set(fail, err, "%s", MRTR_MALFORMED);
         goto done;
@@ -183,7 +196,13 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
         rpc_fail_set(fail, err, "%s", MRTR_FORGED);
         goto done;
     }
-    if (mrtr_tag(cfg, bind, raw, n - MRTR_TAG, tag) != 0) {
+    switch (mrtr_tag(cfg, bind, raw, n - MRTR_TAG, tag)) {
+    case MCP_OK:
+        break;
+    case MCP_E_INVALID_PARAMS: /* arguments too deep to have been sealed: cannot verify */
+        rpc_fail_set(fail, err, "%s", MRTR_FORGED);
+        goto done;
+    default:
         err = rpc_fail_set(fail, MCP_E_INTERNAL, "HMAC-SHA256 of the requestState failed.");
         goto done;
     }
@@ -220,6 +239,8 @@ static struct mrtr_bind mrtr_bind_of(const struct feat_ctx *ctx, const char *met
         .principal = mrtr_str(ctx->principal),
         .method = method,
         .name = param != NULL ? mrtr_str(jsonx_str(params, param)) : "",
+        /* resources/read has none: its uri, the name, is all of its input */
+        .args = strcmp(method, "resources/read") != 0 ? jsonx_get(params, "arguments") : NULL,
     };
 }
 
@@ -237,19 +258,10 @@ enum mcp_err mrtr_request_open(const struct feat_ctx *ctx, const char *method, j
     has_r = json_object_object_get_ex(params, "inputResponses", &r);
     if (ctx->input_responses != NULL)
         r = ctx->input_responses, has_r = 1;
-    if (has_r) {
-        if (!json_object_is_type(r, json_type_object))
-            return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
-                                "Invalid params: inputResponses must be an object of results.");
-        json_object_object_foreach(r, key, val)
-        {
-            if (!json_object_is_type(val, json_type_object))
-                return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
-                                    "Invalid params: inputResponses.%.64s must be a result "
-                                    "object.",
-                                    key);
-        }
-    }
+    /* members: when a handler asks for them (mrtr_input_response); unknown ones are ignored */
+    if (has_r && !json_object_is_type(r, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: inputResponses must be an object of results.");
     if (json_object_object_get_ex(params, "requestState", &wire)) {
         enum mcp_err err;
         if (!json_object_is_type(wire, json_type_string))
@@ -371,10 +383,21 @@ enum mcp_err mrtr_input_request(const struct feat_ctx *ctx, struct rpc_fail *fai
     return MCP_OK;
 }
 
-json_object *mrtr_input_response(const struct feat_ctx *ctx, const char *key)
+enum mcp_err mrtr_input_response(const struct feat_ctx *ctx, struct rpc_fail *fail, const char *key,
+                                 json_object **resp)
 {
-    json_object *v = jsonx_get(ctx->input_responses, key);
-    return json_object_is_type(v, json_type_object) ? v : NULL;
+    json_object *v = NULL;
+
+    *resp = NULL;
+    /* get_ex, not jsonx_get: a member holding null is there, and not an object */
+    if (!json_object_is_type(ctx->input_responses, json_type_object) ||
+        !json_object_object_get_ex(ctx->input_responses, key, &v))
+        return MCP_OK;
+    if (!json_object_is_type(v, json_type_object))
+        return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
+                            "Invalid params: inputResponses.%.64s must be a result object.", key);
+    *resp = v;
+    return MCP_OK;
 }
 
 int mrtr_client_declares(const struct feat_ctx *ctx, const char *method)

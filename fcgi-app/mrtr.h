@@ -14,13 +14,16 @@
  *
  * requestState is untrusted input. Handlers put a JSON value there (their plaintext);
  * feat_dispatch seals it (mrtr_seal) into an opaque base64url string, integrity-protected
- * with HMAC-SHA256 under server.state_key and bound to the caller (REMOTE_USER), the method,
- * the name (tool name, prompt name or resource uri) and an expiry (server.state_ttl_s).
- * A state that comes back is opened (mrtr_open) before any handler sees it; one that was
- * altered, is expired, or was issued for another caller, method or name is refused with
- * MCP_E_INVALID_PARAMS. The content is signed, not encrypted: the client can read it.
- * A state is not single-use: within its lifetime it can be replayed by the same caller
- * for the same method and name.
+ * with HMAC-SHA256 under the configuration's requestState key (server.state_key,
+ * server.state_key_file or runtime_dir/state.key; see cfg_load) and bound to the caller
+ * (REMOTE_USER), the method, the name (tool name, prompt name or resource uri), the call's
+ * arguments (params.arguments of tools/call and prompts/get, through a SHA-256 of their
+ * canonical text, canon.h: members in another order are the same arguments) and an expiry
+ * (server.state_ttl_s). A state that comes back is opened (mrtr_open) before any handler sees
+ * it; one that was altered, is expired, or was issued for another caller, method, name or
+ * arguments is refused with MCP_E_INVALID_PARAMS. The content is signed, not encrypted: the
+ * client can read it. A state is not single-use: within its lifetime it can be replayed by
+ * the same caller for the same method, name and arguments.
  */
 #ifndef MCP_MRTR_H
 #define MCP_MRTR_H
@@ -42,18 +45,21 @@
 /* characters of the longest sealed state (base64url of MRTR_RAW_MAX bytes, no padding) */
 #define MRTR_WIRE_MAX (MRTR_RAW_MAX / 3 * 4 + (MRTR_RAW_MAX % 3 ? MRTR_RAW_MAX % 3 + 1 : 0))
 
-/* What a state is bound to. All borrowed; NULL counts as "". */
+/* What a state is bound to. All borrowed; NULL counts as "" (args: as {}). */
 struct mrtr_bind {
     const char *principal; /* REMOTE_USER, "" when anonymous */
     const char *method;    /* "tools/call", "prompts/get" or "resources/read" */
     const char *name;      /* the tool name, the prompt name or the uri */
+    json_object *args;     /* params.arguments (tools/call, prompts/get); nesting at most
+                            * cfg->max_json_depth levels, as any request's */
 };
 
 /*
  * Seals state (borrowed, not NULL) into *out (a new string the caller frees), valid until
- * now + cfg->state_ttl_s. MCP_E_INTERNAL (nothing in *out) when cfg->state_key is not set
- * (the message names the setting), when the JSON text of state exceeds MRTR_STATE_MAX
- * bytes, or a binding string exceeds MRTR_BIND_MAX.
+ * now + cfg->state_ttl_s. cfg comes from cfg_load, which always gives it a key; one without
+ * (a bug) seals and opens nothing (MCP_E_INTERNAL). MCP_E_INTERNAL (nothing in *out) when
+ * the JSON text of state exceeds MRTR_STATE_MAX bytes, a binding string exceeds
+ * MRTR_BIND_MAX, or the arguments nest deeper than cfg->max_json_depth.
  */
 enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, json_object *state,
                        time_t now, char **out, struct rpc_fail *fail);
@@ -62,8 +68,8 @@ enum mcp_err mrtr_seal(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
  * Opens wire (len bytes, no NUL needed; untrusted) into *state (owned, never NULL on MCP_OK).
  * MCP_E_INVALID_PARAMS, with a message starting "Invalid params: requestState", when wire is
  * not a state this server sealed for exactly this binding (malformed, altered, another
- * caller, method or name, longer than MRTR_WIRE_MAX) or when it expired before now. The
- * tag is compared in constant time. MCP_E_INTERNAL when cfg->state_key is not set.
+ * caller, method, name or arguments, longer than MRTR_WIRE_MAX) or when it expired before
+ * now. The tag is compared in constant time.
  */
 enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, const char *wire,
                        size_t len, time_t now, json_object **state, struct rpc_fail *fail);
@@ -72,11 +78,12 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
 
 /*
  * Before the handler of a stateless request runs. For tools/call, prompts/get and
- * resources/read: checks params.inputResponses (absent, or an object whose every member is
- * an object; ctx->input_responses is preferred when the dispatcher set it) and opens
- * params.requestState (absent, or a string that mrtr_open accepts for this caller, method
- * and name). *state gets the opened state (owned) or NULL; *responses the inputResponses
- * object (borrowed) or NULL. Other methods: both NULL, nothing checked. Errors as
+ * resources/read: checks params.inputResponses (absent, or an object; ctx->input_responses is
+ * preferred when the dispatcher set it; its members are checked when a handler asks for
+ * them, mrtr_input_response, as only the handler knows its keys) and opens
+ * params.requestState (absent, or a string that mrtr_open accepts for this caller, method,
+ * name and arguments). *state gets the opened state (owned) or NULL; *responses the
+ * inputResponses object (borrowed) or NULL. Other methods: both NULL, nothing checked. Errors as
  * mrtr_open, plus MCP_E_INVALID_PARAMS for malformed inputResponses or a non-string state.
  */
 enum mcp_err mrtr_request_open(const struct feat_ctx *ctx, const char *method, json_object *params,
@@ -115,8 +122,15 @@ json_object *mrtr_input_required_new(json_object *requests, json_object *state);
 enum mcp_err mrtr_input_request(const struct feat_ctx *ctx, struct rpc_fail *fail, const char *key,
                                 const char *method, json_object *params, json_object *requests);
 
-/* The client's answer to input request key (borrowed, an object), or NULL. */
-json_object *mrtr_input_response(const struct feat_ctx *ctx, const char *key);
+/*
+ * *resp = the client's answer to input request key (borrowed, an object), or NULL when the
+ * request has none. Only the keys a handler looks up here are its own; the other members of
+ * inputResponses are ignored, whatever they hold. MCP_E_INVALID_PARAMS ("Invalid params:
+ * inputResponses.KEY must be a result object.", *resp NULL) when key's member is there but
+ * is not an object: the handler returns that error.
+ */
+enum mcp_err mrtr_input_response(const struct feat_ctx *ctx, struct rpc_fail *fail, const char *key,
+                                 json_object **resp) __attribute__((warn_unused_result));
 
 /* 1 when the request declared the client capability method needs ("sampling/createMessage",
  * "elicitation/create" in form mode, "roots/list"). */

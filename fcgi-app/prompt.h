@@ -36,7 +36,8 @@ struct prompt_def {
      * them to the negotiated revision. On a stateless request (ctx->stateless) it may
      * instead be an InputRequiredResult object (mrtr.h: mrtr_input_required_new, requests
      * added with mrtr_input_request), answered as the whole result; the client's answers
-     * come back in ctx->input_responses and the verified state in ctx->request_state.
+     * come back in ctx->input_responses (read them with mrtr_input_response) and the
+     * verified state in ctx->request_state.
      */
     enum mcp_err (*get)(const struct feat_ctx *ctx, json_object *args, json_object **messages,
                         struct rpc_fail *fail);

@@ -20,8 +20,10 @@
  *   test_input_required_result_prompt
  *                            (2026-07-28) no request: an InputRequiredResult through
  *                            tool_input_request / mrtr_input_request, which refuse an
- *                            undeclared capability (-32021); answers from inputResponses,
- *                            earlier answers in the sealed requestState
+ *                            undeclared capability (-32021); answers from inputResponses
+ *                            (tool_input_response / mrtr_input_response: an answer that is
+ *                            not an object is -32602), earlier answers in the sealed
+ *                            requestState
  *   test_logging_tool        (2026-07-28) notifications/message through tool_log at the
  *                            request's _meta logLevel, none without one
  *   test_trigger_tool_change, test_trigger_prompt_change
@@ -673,9 +675,12 @@ static enum mcp_err conf_ir_elicitation(struct tool_call *call, json_object *arg
     json_object *resp, *name;
     const char *refused = NULL;
     char buf[CONF_ANSWER_MAX + 1];
+    enum mcp_err err;
     (void)args;
 
-    if ((resp = tool_input_response(call, "user_name")) != NULL) {
+    if ((err = tool_input_response(call, "user_name", &resp)) != MCP_OK)
+        return err;
+    if (resp != NULL) {
         if ((name = conf_elicited(resp, "name", json_type_string, &refused)) != NULL) {
             *res = conf_text_result_new("Hello, %s!", conf_clip(buf, json_object_get_string(name)));
             return MCP_OK;
@@ -705,10 +710,13 @@ static enum mcp_err conf_sample(struct tool_call *call, const char *key, const c
                                 int max_tokens, const char *prefix, json_object **res)
 {
     char buf[CONF_ANSWER_MAX + 1];
-    json_object *resp = tool_input_response(call, key);
-    const char *text = resp != NULL ? conf_sampled(resp, buf) : NULL;
+    json_object *resp;
+    const char *text;
+    enum mcp_err err = tool_input_response(call, key, &resp);
 
-    if (text != NULL) {
+    if (err != MCP_OK)
+        return err;
+    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
         *res = conf_text_result_new("%s%s", prefix, text);
         return MCP_OK;
     }
@@ -738,9 +746,11 @@ static enum mcp_err conf_ir_list_roots(struct tool_call *call, json_object *args
 {
     json_object *resp;
     char text[4 * CONF_ANSWER_MAX];
+    enum mcp_err err;
     (void)args;
 
-    resp = tool_input_response(call, "client_roots");
+    if ((err = tool_input_response(call, "client_roots", &resp)) != MCP_OK)
+        return err;
     if (resp != NULL && conf_roots_text(resp, text, sizeof(text)) != NULL) {
         *res = conf_text_result_new("Client roots: %s", text);
         return MCP_OK;
@@ -769,10 +779,12 @@ static enum mcp_err conf_ir_request_state(struct tool_call *call, json_object *a
 {
     json_object *resp, *ok = NULL;
     const char *refused = NULL;
+    enum mcp_err err;
     (void)args;
 
     /* complete only with both: the verified state of round 1 and the answer */
-    resp = tool_input_response(call, "confirm");
+    if ((err = tool_input_response(call, "confirm", &resp)) != MCP_OK)
+        return err;
     if (conf_state_round(call->state) == 1 && resp != NULL) {
         if ((ok = conf_elicited(resp, "ok", json_type_boolean, &refused)) != NULL ||
             refused != NULL) {
@@ -842,7 +854,7 @@ static enum mcp_err conf_ir_multiple(struct tool_call *call, json_object *args, 
 {
     char answers[CONF_MULTI_N][CONF_ANSWER_MAX + 1];
     const char *got[CONF_MULTI_N];
-    json_object *kept = jsonx_get(call->state, "answers"), *requests, *state, *saved;
+    json_object *kept = jsonx_get(call->state, "answers"), *requests, *state, *saved, *resp;
     enum mcp_err err;
     int missing = 0;
     (void)args;
@@ -850,9 +862,13 @@ static enum mcp_err conf_ir_multiple(struct tool_call *call, json_object *args, 
     /* answers of earlier rounds ride in the state; this round's come in inputResponses */
     for (int i = 0; i < CONF_MULTI_N; i++) {
         const char *old = jsonx_str(kept, conf_multi_keys[i]);
-        got[i] = old != NULL ? conf_clip(answers[i], old)
-                             : conf_multi_answer(tool_input_response(call, conf_multi_keys[i]), i,
-                                                 answers[i]);
+        if (old != NULL) {
+            got[i] = conf_clip(answers[i], old);
+        } else {
+            if ((err = tool_input_response(call, conf_multi_keys[i], &resp)) != MCP_OK)
+                return err;
+            got[i] = conf_multi_answer(resp, i, answers[i]);
+        }
         missing += got[i] == NULL;
     }
     if (missing == 0) {
@@ -897,12 +913,15 @@ static enum mcp_err conf_ir_multi_round(struct tool_call *call, json_object *arg
                                         json_object **res)
 {
     const char *refused, *name = jsonx_str(call->state, "name");
-    json_object *v;
+    json_object *v, *resp;
     char a[CONF_ANSWER_MAX + 1], b[CONF_ANSWER_MAX + 1];
+    enum mcp_err err;
     (void)args;
 
     if (conf_state_round(call->state) == 2 && name != NULL) {
-        v = conf_elicited(tool_input_response(call, "step2"), "color", json_type_string, &refused);
+        if ((err = tool_input_response(call, "step2", &resp)) != MCP_OK)
+            return err;
+        v = conf_elicited(resp, "color", json_type_string, &refused);
         if (v != NULL || refused != NULL) {
             *res = conf_text_result_new("Both rounds answered: %s likes %s.", conf_clip(a, name),
                                         v != NULL ? conf_clip(b, json_object_get_string(v))
@@ -914,7 +933,9 @@ static enum mcp_err conf_ir_multi_round(struct tool_call *call, json_object *arg
                         conf_state_new(2, "name", conf_clip(a, name)), res);
     }
     if (conf_state_round(call->state) == 1) {
-        v = conf_elicited(tool_input_response(call, "step1"), "name", json_type_string, &refused);
+        if ((err = tool_input_response(call, "step1", &resp)) != MCP_OK)
+            return err;
+        v = conf_elicited(resp, "name", json_type_string, &refused);
         if (v != NULL || refused != NULL)
             return conf_ask(
                 call, "step2", "elicitation/create",
@@ -942,10 +963,12 @@ static enum mcp_err conf_ir_tampered(struct tool_call *call, json_object *args, 
 {
     json_object *resp;
     const char *refused = NULL;
+    enum mcp_err err;
     (void)args;
 
     /* an altered state never gets here: feat_dispatch refuses it with -32602 */
-    resp = tool_input_response(call, "confirm");
+    if ((err = tool_input_response(call, "confirm", &resp)) != MCP_OK)
+        return err;
     if (conf_state_round(call->state) == 1 && resp != NULL &&
         (conf_elicited(resp, "ok", json_type_boolean, &refused) != NULL || refused != NULL)) {
         *res = conf_text_result_new("integrity-ok: the requestState verified; the call is "
@@ -989,7 +1012,7 @@ static enum mcp_err conf_ir_capabilities(struct tool_call *call, json_object *ar
                                          json_object **res)
 {
     char done[128] = "";
-    json_object *requests;
+    json_object *requests, *resp;
     enum mcp_err err;
     size_t declared = 0, answered = 0;
     (void)args;
@@ -999,7 +1022,11 @@ static enum mcp_err conf_ir_capabilities(struct tool_call *call, json_object *ar
         if (!mrtr_client_declares(call->ctx, conf_cap_probes[i].method))
             continue; /* never ask for what the client did not declare */
         declared++;
-        if (tool_input_response(call, conf_cap_probes[i].key) != NULL) {
+        if ((err = tool_input_response(call, conf_cap_probes[i].key, &resp)) != MCP_OK) {
+            json_object_put(requests);
+            return err;
+        }
+        if (resp != NULL) {
             answered++;
             snprintf(done + strlen(done), sizeof(done) - strlen(done), "%s%s", done[0] ? ", " : "",
                      conf_cap_probes[i].key);
@@ -1036,7 +1063,18 @@ static const struct tool_def conf_tool_ir_capabilities = {
 static enum mcp_err conf_missing_capability(struct tool_call *call, json_object *args,
                                             json_object **res)
 {
+    json_object *resp;
+    const char *text;
+    char buf[CONF_ANSWER_MAX + 1];
+    enum mcp_err err;
     (void)args;
+
+    if ((err = tool_input_response(call, "sampling_probe", &resp)) != MCP_OK)
+        return err;
+    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
+        *res = conf_text_result_new("The client declared sampling and answered: %s", text);
+        return MCP_OK;
+    }
     /* without the sampling capability this is MCP_E_CLIENT_CAPABILITY (-32021, HTTP 400,
      * requiredCapabilities {"sampling": {}}) */
     return conf_sample(call, "sampling_probe", "Reply with one word.", 16,
@@ -1061,7 +1099,8 @@ static enum mcp_err conf_streaming_elicitation(struct tool_call *call, json_obje
     enum mcp_err err;
     (void)args;
 
-    resp = tool_input_response(call, "streaming_confirm");
+    if ((err = tool_input_response(call, "streaming_confirm", &resp)) != MCP_OK)
+        return err;
     if (resp != NULL &&
         (conf_elicited(resp, "ok", json_type_boolean, &refused) != NULL || refused != NULL)) {
         *res = conf_text_result_new("Streaming elicitation answered (%s).",
@@ -1453,7 +1492,8 @@ static enum mcp_err conf_prompt_ir(const struct feat_ctx *ctx, json_object *args
             NULL);
         return MCP_OK;
     }
-    resp = mrtr_input_response(ctx, "user_context");
+    if ((err = mrtr_input_response(ctx, fail, "user_context", &resp)) != MCP_OK)
+        return err;
     if (resp != NULL && ((v = conf_elicited(resp, "context", json_type_string, &refused)) != NULL ||
                          refused != NULL)) {
         snprintf(text, sizeof(text), "Use the following context: %s",

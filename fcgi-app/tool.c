@@ -510,8 +510,8 @@ enum mcp_err tool_input_request(struct tool_call *call, const char *key, const c
     return mrtr_input_request(call->ctx, call->fail, key, method, params, requests);
 }
 
-json_object *tool_input_response(struct tool_call *call, const char *key)
+enum mcp_err tool_input_response(struct tool_call *call, const char *key, json_object **resp)
 {
-    json_object *v = call->input_responses != NULL ? jsonx_get(call->input_responses, key) : NULL;
-    return json_object_is_type(v, json_type_object) ? v : NULL;
+    /* call->input_responses is call->ctx->input_responses */
+    return mrtr_input_response(call->ctx, call->fail, key, resp);
 }

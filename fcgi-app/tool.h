@@ -65,7 +65,8 @@ struct tool_call {
     /* stateless (2026-07-28) requests only, else NULL; both borrowed */
     json_object *state;           /* the verified requestState: the plaintext JSON value this
                                    * tool put in its last InputRequiredResult */
-    json_object *input_responses; /* params.inputResponses, an object of objects */
+    json_object *input_responses; /* params.inputResponses, an object; read its members with
+                                   * tool_input_response */
 };
 
 /*
@@ -134,8 +135,11 @@ enum mcp_err tool_client_check(const struct feat_ctx *ctx, const char *method, j
 enum mcp_err tool_input_request(struct tool_call *call, const char *key, const char *method,
                                 json_object *params, json_object *requests);
 
-/* Stateless requests: the client's answer to input request key (borrowed object), or NULL. */
-json_object *tool_input_response(struct tool_call *call, const char *key);
+/* Stateless requests: *resp = the client's answer to input request key (borrowed object), or
+ * NULL when there is none. MCP_E_INVALID_PARAMS (details in call->fail) when there is one but
+ * it is not an object; the tool returns that. See mrtr_input_response. */
+enum mcp_err tool_input_response(struct tool_call *call, const char *key, json_object **resp)
+    __attribute__((warn_unused_result));
 
 /* The first enabled tool named name, or NULL. */
 const struct tool_def *tool_find(const struct mcp_cfg *cfg, const char *name);

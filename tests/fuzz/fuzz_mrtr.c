@@ -5,7 +5,9 @@
  * for exactly that binding (the corpus holds one) must be refused with MCP_E_INVALID_PARAMS
  * and a "requestState" message, never crash, leak or read past the input. The same bytes
  * are also tried as a handler's JSON state: when they parse, seal then open must give the
- * same value back, and the sealed text with one character changed must be refused.
+ * same value back, and the sealed text with one character changed must be refused. They
+ * are also tried as the call's arguments: a state bound to them opens with them and with
+ * nothing else (absent arguments are {}).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,7 +26,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct mrtr_bind fuzz_bind = {"fuzzer", "tools/call", "fuzz_tool"};
+static const struct mrtr_bind fuzz_bind = {"fuzzer", "tools/call", "fuzz_tool", NULL};
 
 static void fuzz_open(const struct mcp_cfg *cfg, const char *wire, size_t len)
 {
@@ -65,6 +67,28 @@ static void fuzz_round_trip(const struct mcp_cfg *cfg, const char *text, size_t 
         abort();
     json_object_put(back);
     back = NULL;
+    /* v as the arguments the state is bound to */
+    {
+        struct mrtr_bind with = fuzz_bind;
+        enum mcp_err want =
+            json_object_is_type(v, json_type_object) && json_object_object_length(v) == 0
+                ? MCP_OK
+                : MCP_E_INVALID_PARAMS;
+        with.args = v;
+        free(wire);
+        wire = NULL;
+        if (mrtr_seal(cfg, &with, v, FUZZ_NOW, &wire, &fail) != MCP_OK)
+            abort();
+        n = strlen(wire);
+        if (mrtr_open(cfg, &with, wire, n, FUZZ_NOW, &back, &fail) != MCP_OK)
+            abort();
+        json_object_put(back);
+        back = NULL;
+        if (mrtr_open(cfg, &fuzz_bind, wire, n, FUZZ_NOW, &back, &fail) != want)
+            abort();
+        json_object_put(back);
+        back = NULL;
+    }
     /* change one character (chosen by the input) to another base64url character */
     {
         size_t at = len % n;
@@ -87,9 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (copy == NULL)
         abort();
-    if (cfg.state_key[0] == '\0') {
+    if (cfg.state_key_len == 0) {
         cfg_defaults(&cfg);
-        memcpy(cfg.state_key, FUZZ_KEY, sizeof(FUZZ_KEY));
+        memcpy(cfg.state_key, FUZZ_KEY, sizeof(FUZZ_KEY) - 1);
+        cfg.state_key_len = sizeof(FUZZ_KEY) - 1;
     }
     /* exactly size bytes, so reads past the input are caught; then a terminated copy */
     fuzz_open(&cfg, (const char *)data, size);

@@ -1,9 +1,10 @@
 #!/usr/bin/perl
 # 2026-07-28 multi round-trip requests through the real stack, under lighttpd's mod_auth:
 # input_required with inputRequests and a sealed requestState, the retry with inputResponses,
-# refusal of an altered, foreign (another user, another tool) or garbled state, missing and
-# extra responses, malformed inputResponses, undeclared capabilities (-32021), a server without
-# server.state_key, and cacheScope "private" for an authenticated caller.
+# refusal of an altered, foreign (another user, another tool, other arguments) or garbled
+# state, missing and extra responses, malformed inputResponses, undeclared capabilities
+# (-32021), the key made in runtime_dir when the configuration names none (and a named key
+# file that is missing), and cacheScope "private" for an authenticated caller.
 use strict;
 use warnings;
 use FindBin;
@@ -73,6 +74,13 @@ is($r->{json}{error}{code}, -32602, "alice's state presented by bob -> -32602");
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_multi_round', arguments => {},
                                      inputResponses => $answer, requestState => $state });
 is($r->{json}{error}{code}, -32602, 'a state of another tool -> -32602');
+($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_request_state', arguments => { x => 1 },
+                                     inputResponses => $answer, requestState => $state });
+is($r->{json}{error}{code}, -32602, 'the state presented with other arguments -> -32602');
+like($r->{json}{error}{message}, qr/^Invalid params: requestState/, '... an invalid requestState');
+($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_request_state',
+                                     inputResponses => $answer, requestState => $state });
+is($r->{json}{result}{resultType}, 'complete', 'absent arguments are the {} the state was made for');
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {},
                                      inputResponses => $answer, requestState => 42 });
 is($r->{json}{error}{code}, -32602, 'a requestState that is not a string -> -32602');
@@ -84,6 +92,14 @@ is($r->{json}{result}{resultType}, 'input_required', 'the needed response missin
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
     inputResponses => { user_name => { action => 'accept', content => { name => 'Ada' } }, extra => { x => 1 } } });
 is($r->{json}{result}{resultType}, 'complete', 'an extra unknown response is ignored');
+($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
+    inputResponses => { user_name => { action => 'accept', content => { name => 'Ada' } }, extra => 'x', n => undef } });
+is($r->{json}{result}{resultType}, 'complete', 'unknown responses that are not objects are ignored too');
+like($r->{json}{result}{content}[0]{text} // '', qr/Ada/, '... and the known one is used');
+($r, $id) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
+                                          inputResponses => { user_name => 'Ada' } });
+is($r->{json}{error}{code}, -32602, 'the response the tool asked for is not an object -> -32602');
+like($r->{json}{error}{message}, qr/inputResponses\.user_name/, '... naming it');
 ($r) = call(\%alice, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {},
                                      inputResponses => 'nope' });
 is($r->{json}{error}{code}, -32602, 'inputResponses not an object -> -32602');
@@ -104,16 +120,49 @@ is($r->{json}{result}{inputRequests}{user_context}{method}, 'elicitation/create'
 is($r->{json}{result}{resultType}, 'complete', 'lists are never input_required');
 is($r->{json}{result}{cacheScope}, 'private', 'an authenticated caller gets cacheScope private');
 
-# ---- without server.state_key -------------------------------------------------------------------
+# ---- no key in the configuration: runtime_dir/state.key, shared by the workers ------------------
+my $build = $ENV{MCP_BUILD} || 'build';
+my $nokey = qq{server: { sets = [ "conformance" ]; };\n};
+my $t_state;
 {
-    my $t = McpStack->start(conf_text => qq{server: { sets = [ "conformance" ]; };\n});
+    my $t = McpStack->start(conf_text => $nokey, workers => 3);
+    my $key = $t->dir . '/state.key';
+    my @st = stat $key;
+    ok(@st, 'a stack whose configuration names no key made runtime_dir/state.key');
+    is(sprintf('%04o', $st[2] & 07777), '0600', '... mode 0600');
+    is($st[7], 32, '... 32 bytes');
     my ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {} },
                     url => $t->url);
-    is($r2->{json}{error}{code}, -32603, 'a state to seal without server.state_key -> -32603');
-    like($r2->{json}{error}{message}, qr/server\.state_key/, '... naming the setting');
-    ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_elicitation', arguments => {} }, url => $t->url);
-    is($r2->{json}{result}{resultType}, 'input_required', 'a tool without state still works');
+    $t_state = $r2->{json}{result}{requestState};
+    like($t_state // '', qr/^[A-Za-z0-9_-]+$/, '... it hands out a requestState');
+    # connections go to any of the workers: every one of them must open the state
+    my $ok = 0;
+    for (1 .. 6) {
+        ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {},
+                                         inputResponses => $answer, requestState => $t_state }, url => $t->url);
+        $ok++ if ($r2->{json}{result}{resultType} // '') eq 'complete';
+    }
+    is($ok, 6, '... and completes the round trip, whichever worker answers');
     $t->stop;
+}
+{
+    # a restart with a new runtime_dir has a new key: a state in flight is refused
+    my $t = McpStack->start(conf_text => $nokey);
+    my ($r2) = call({}, 'tools/call', { name => 'test_input_required_result_request_state', arguments => {},
+                                        inputResponses => $answer, requestState => $t_state }, url => $t->url);
+    is($r2->{json}{error}{code}, -32602, 'after a restart with a new runtime_dir the old state -> -32602');
+    $t->stop;
+}
+{
+    # a named key file that is missing stops the start, naming file, line and setting
+    my $f = "$dir/missing-key.conf";
+    open my $fh, '>', $f or die;
+    print $fh qq{server: {\n  sets = [ "conformance" ];\n  state_key_file = "$dir/missing.key";\n};\n};
+    close $fh;
+    my $out = `deploy/mcp-stack --conf $f --bin $build --port 1 2>&1`;
+    isnt($? >> 8, 0, 'a state_key_file that does not exist: the stack does not start');
+    like($out, qr/\Q$f\E:3: server\.state_key_file: \Q$dir\E\/missing\.key does not exist/,
+         '... and says why') or diag $out;
 }
 
 $s->stop;

@@ -34,6 +34,7 @@ my @bad = (
     ["server: {\n  sets = [ \"toys\" ];\n};\n", qr/:2: server\.sets: unknown set "toys"/, 'unknown feature set'],
     ["\n\nhttp = 5;\n", qr/:3: http: must be a group/, 'group expected'],
     ["http: { allowed_origins = [ \"\" ]; };\n", qr/:1: http\.allowed_origins: entry 1 must be a non-empty string/, 'empty list entry'],
+    ["server: {\n  state_key_file = \"/nonexistent/state.key\";\n};\n", qr/:2: server\.state_key_file: \/nonexistent\/state\.key does not exist/, 'missing key file'],
 );
 for my $t (@bad) {
     my ($text, $re, $name) = @$t;

@@ -100,8 +100,8 @@ static int setup(void **state)
     struct fx *f = calloc(1, sizeof(*f));
     cfg_defaults(&f->cfg);
     f->cfg.sets = CFG_SET_CONFORMANCE;
-    snprintf(f->cfg.state_key, sizeof(f->cfg.state_key), "%s",
-             "unit-test-state-key-0123456789abcdef0123");
+    f->cfg.state_key_len = strlen("unit-test-state-key-0123456789abcdef0123");
+    memcpy(f->cfg.state_key, "unit-test-state-key-0123456789abcdef0123", f->cfg.state_key_len);
     f->fake.notes = json_object_new_array();
     f->fake.requests = json_object_new_array();
     f->sink = (struct feat_sink){&f->fake, fake_notify, fake_request, NULL, NULL};
@@ -434,6 +434,56 @@ static void missing_responses_are_asked_again_and_extra_keys_ignored(void **stat
     assert_string_equal(complete_text(f), "Hello, Alice!");
 }
 
+/* The spec: unrecognised inputResponses keys SHOULD be ignored, whatever their value. */
+static void non_object_values_of_unknown_keys_are_ignored(void **state)
+{
+    struct fx *f = *state;
+    char keys[128];
+
+    assert_int_equal(call(f, "test_input_required_result_elicitation",
+                          "{\"user_name\":" NAME("Ada") ",\"extra\":\"x\",\"n\":null,\"i\":7,"
+                                                        "\"a\":[1,{}],\"b\":false}",
+                          NULL),
+                     MCP_OK);
+    assert_string_equal(complete_text(f), "Hello, Ada!");
+    /* only unknown keys: the known one is missing, so it is asked for */
+    assert_int_equal(call(f, "test_input_required_result_elicitation", "{\"extra\":\"x\"}", NULL),
+                     MCP_OK);
+    assert_string_equal(request_keys(f, keys, sizeof(keys)), "user_name");
+    /* a prompt too */
+    assert_int_equal(run(f, "prompts/get",
+                         jparse("{\"name\":\"test_input_required_result_prompt\","
+                                "\"inputResponses\":{\"user_context\":{\"action\":\"accept\","
+                                "\"content\":{\"context\":\"c\"}},\"extra\":[\"x\"]}}")),
+                     MCP_OK);
+    assert_string_equal(jstr(f->result, "messages/0/content/text"), "Use the following context: c");
+    /* a key this tool asks only for capabilities the request did not declare is unknown */
+    set_caps(f, "{\"sampling\":{}}");
+    assert_int_equal(call(f, "test_input_required_result_capabilities",
+                          "{\"capability_roots\":\"x\",\"capability_elicitation\":1}", NULL),
+                     MCP_OK);
+    assert_string_equal(request_keys(f, keys, sizeof(keys)), "capability_sampling");
+    assert_int_equal(
+        call(f, "test_input_required_result_capabilities", "{\"capability_sampling\":\"x\"}", NULL),
+        MCP_E_INVALID_PARAMS);
+    assert_string_equal(f->fail.message,
+                        "Invalid params: inputResponses.capability_sampling must be a result "
+                        "object.");
+    /* a key of a later round is unknown in this one */
+    set_caps(f, ALL_CAPS);
+    assert_int_equal(call(f, "test_input_required_result_multi_round", NULL, NULL), MCP_OK);
+    {
+        char *st = state_of(f);
+        assert_int_equal(call(f, "test_input_required_result_multi_round",
+                              "{\"step1\":" NAME("Bo") ",\"step2\":\"later\"}", st),
+                         MCP_OK);
+        assert_string_equal(request_keys(f, keys, sizeof(keys)), "step2");
+        free(st);
+    }
+}
+
+/* inputResponses that is not an object, and a key the handler asks for whose value is not
+ * a result object. */
 static void malformed_input_responses_are_invalid_params(void **state)
 {
     static const char *const bad[] = {
@@ -520,6 +570,90 @@ static void tampered_foreign_and_malformed_states_are_invalid_params(void **stat
     free(copy);
     free(other);
     free(st);
+}
+
+/* params of tool with arguments args (a JSON text; NULL: no "arguments" member). */
+static json_object *params_args_new(const char *tool, const char *args, const char *responses,
+                                    const char *state)
+{
+    json_object *p = params_new(tool, responses, state);
+    json_object_object_del(p, "arguments");
+    if (args != NULL)
+        json_object_object_add(p, "arguments", jparse(args));
+    return p;
+}
+
+/* Opens, as feat_dispatch does, a state sealed by hand for method/name and sealed_args with
+ * params (a JSON text, requestState added). */
+static enum mcp_err open_with(struct fx *f, const char *method, const char *name,
+                              const char *sealed_args, const char *params)
+{
+    json_object *a = jparse(sealed_args), *p = jparse(params), *st = NULL, *resp = NULL;
+    json_object *plain = json_object_new_object();
+    struct mrtr_bind b = {"alice", method, name, a};
+    char *wire = NULL;
+    enum mcp_err err;
+
+    assert_int_equal(mrtr_seal(&f->cfg, &b, plain, time(NULL), &wire, &f->fail), MCP_OK);
+    json_object_object_add(p, "requestState", json_object_new_string(wire));
+    rpc_fail_clear(&f->fail);
+    err = mrtr_request_open(&f->ctx, method, p, &st, &resp, &f->fail);
+    if (err == MCP_OK)
+        assert_non_null(st);
+    else
+        assert_true(strncmp(f->fail.message, "Invalid params: requestState", 28) == 0);
+    json_object_put(st);
+    json_object_put(plain);
+    json_object_put(p);
+    json_object_put(a);
+    free(wire);
+    return err;
+}
+
+static void states_are_bound_to_the_call_arguments(void **state)
+{
+    struct fx *f = *state;
+    const char *tool = "test_input_required_result_request_state";
+    char *st;
+
+    assert_int_equal(run(f, "tools/call", params_args_new(tool, "{}", NULL, NULL)), MCP_OK);
+    st = state_of(f);
+    /* other arguments on the retry */
+    assert_int_equal(
+        run(f, "tools/call", params_args_new(tool, "{\"x\":1}", "{\"confirm\":" ELICIT_OK "}", st)),
+        MCP_E_INVALID_PARAMS);
+    assert_true(strncmp(f->fail.message, "Invalid params: requestState", 28) == 0);
+    assert_non_null(strstr(f->fail.message, "arguments"));
+    /* absent arguments are {} */
+    assert_int_equal(
+        run(f, "tools/call", params_args_new(tool, NULL, "{\"confirm\":" ELICIT_OK "}", st)),
+        MCP_OK);
+    assert_non_null(strstr(complete_text(f), "state-ok"));
+    free(st);
+    /* tools/call and prompts/get: the same arguments in another order verify, others not */
+    static const char *const methods[][2] = {{"tools/call", "t"}, {"prompts/get", "p"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *m = methods[i][0], *n = methods[i][1];
+        char params[256];
+        snprintf(params, sizeof(params),
+                 "{\"name\":\"%s\",\"arguments\":{\"b\":{\"d\":[1,2],\"c\":null},\"a\":\"x\"}}", n);
+        assert_int_equal(open_with(f, m, n, "{\"a\":\"x\",\"b\":{\"c\":null,\"d\":[1,2]}}", params),
+                         MCP_OK);
+        snprintf(params, sizeof(params),
+                 "{\"name\":\"%s\",\"arguments\":{\"b\":{\"d\":[1,2],\"c\":null},\"a\":\"y\"}}", n);
+        assert_int_equal(open_with(f, m, n, "{\"a\":\"x\",\"b\":{\"c\":null,\"d\":[1,2]}}", params),
+                         MCP_E_INVALID_PARAMS);
+        snprintf(params, sizeof(params),
+                 "{\"name\":\"%s\",\"arguments\":{\"b\":{\"d\":[1,2],\"c\":null},\"a\":\"x\","
+                 "\"e\":0}}",
+                 n);
+        assert_int_equal(open_with(f, m, n, "{\"a\":\"x\",\"b\":{\"c\":null,\"d\":[1,2]}}", params),
+                         MCP_E_INVALID_PARAMS);
+    }
+    /* resources/read has no arguments: its uri is bound, an "arguments" member is not */
+    assert_int_equal(open_with(f, "resources/read", "test://static-text", "{}",
+                               "{\"uri\":\"test://static-text\",\"arguments\":{\"x\":1}}"),
+                     MCP_OK);
 }
 
 /* ---- capabilities ------------------------------------------------------------------------- */
@@ -700,22 +834,6 @@ static void the_feature_layer_checks_what_handlers_return(void **state)
     json_object_put(params);
 }
 
-static void without_a_state_key_a_state_is_an_internal_error(void **state)
-{
-    struct fx *f = *state;
-
-    f->cfg.state_key[0] = '\0';
-    assert_int_equal(call(f, "test_input_required_result_request_state", NULL, NULL),
-                     MCP_E_INTERNAL);
-    assert_non_null(strstr(f->fail.message, "server.state_key"));
-    assert_int_equal(call(f, "test_input_required_result_request_state", NULL, "AAAA"),
-                     MCP_E_INTERNAL);
-    assert_non_null(strstr(f->fail.message, "server.state_key"));
-    /* fixtures that hand out no state still work */
-    assert_int_equal(call(f, "test_input_required_result_elicitation", NULL, NULL), MCP_OK);
-    assert_true(input_required(f));
-}
-
 static void legacy_calls_of_the_fixtures_explain_themselves(void **state)
 {
     static const char *const tools[] = {
@@ -761,15 +879,16 @@ int main(void)
         T(multi_round_changes_the_state_each_round),
         T(prompt_asks_then_renders),
         T(missing_responses_are_asked_again_and_extra_keys_ignored),
+        T(non_object_values_of_unknown_keys_are_ignored),
         T(malformed_input_responses_are_invalid_params),
         T(tampered_foreign_and_malformed_states_are_invalid_params),
+        T(states_are_bound_to_the_call_arguments),
         T(capabilities_asks_only_what_was_declared),
         T(tools_that_need_a_capability_refuse_without_it),
         T(streaming_elicitation_sends_only_notifications),
         T(logging_tool_follows_the_request_log_level),
         T(lists_never_answer_input_required),
         T(the_feature_layer_checks_what_handlers_return),
-        T(without_a_state_key_a_state_is_an_internal_error),
         T(legacy_calls_of_the_fixtures_explain_themselves),
     };
     cmocka_set_message_output(CM_OUTPUT_TAP);
