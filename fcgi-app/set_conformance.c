@@ -1063,18 +1063,7 @@ static const struct tool_def conf_tool_ir_capabilities = {
 static enum mcp_err conf_missing_capability(struct tool_call *call, json_object *args,
                                             json_object **res)
 {
-    json_object *resp;
-    const char *text;
-    char buf[CONF_ANSWER_MAX + 1];
-    enum mcp_err err;
     (void)args;
-
-    if ((err = tool_input_response(call, "sampling_probe", &resp)) != MCP_OK)
-        return err;
-    if (resp != NULL && (text = conf_sampled(resp, buf)) != NULL) {
-        *res = conf_text_result_new("The client declared sampling and answered: %s", text);
-        return MCP_OK;
-    }
     /* without the sampling capability this is MCP_E_CLIENT_CAPABILITY (-32021, HTTP 400,
      * requiredCapabilities {"sampling": {}}) */
     return conf_sample(call, "sampling_probe", "Reply with one word.", 16,
