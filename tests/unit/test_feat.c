@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "jtest.h"
+
 #include "b64.h"
 #include "cfg.h"
 #include "content.h"
@@ -59,43 +61,6 @@ static enum mcp_err fake_request(void *opaque, const char *method, json_object *
     json_object_array_add(f->requests, r);
     *result = f->request_err == MCP_OK ? json_object_get(f->reply) : NULL;
     return f->request_err;
-}
-
-static json_object *jparse(const char *text)
-{
-    json_object *o = json_tokener_parse(text);
-    assert_non_null(o);
-    return o;
-}
-
-/* The member at a "/"-separated path ("content/0/text"); numeric parts index arrays. */
-static json_object *jget(json_object *o, const char *path)
-{
-    char buf[256], *save = NULL;
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *part = strtok_r(buf, "/", &save); part && o; part = strtok_r(NULL, "/", &save)) {
-        if (json_object_is_type(o, json_type_array))
-            o = json_object_array_get_idx(o, (size_t)strtoul(part, NULL, 10));
-        else if (!json_object_object_get_ex(o, part, &o))
-            o = NULL;
-    }
-    return o;
-}
-
-static const char *jstr(json_object *o, const char *path)
-{
-    json_object *v = jget(o, path);
-    assert_non_null(v);
-    assert_true(json_object_is_type(v, json_type_string));
-    return json_object_get_string(v);
-}
-
-static size_t jlen(json_object *o, const char *path)
-{
-    json_object *v = path[0] ? jget(o, path) : o;
-    assert_non_null(v);
-    assert_true(json_object_is_type(v, json_type_array));
-    return json_object_array_length(v);
 }
 
 static int setup(void **state)

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "jtest.h"
+
 #include "cfg.h"
 #include "feat.h"
 #include "mrtr.h"
@@ -58,34 +60,6 @@ static enum mcp_err fake_request(void *opaque, const char *method, json_object *
     json_object_put(params);
     *result = NULL;
     return MCP_E_UNAVAILABLE;
-}
-
-static json_object *jparse(const char *text)
-{
-    json_object *o = json_tokener_parse(text);
-    assert_non_null(o);
-    return o;
-}
-
-static json_object *jget(json_object *o, const char *path)
-{
-    char buf[256], *save = NULL;
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *part = strtok_r(buf, "/", &save); part && o; part = strtok_r(NULL, "/", &save)) {
-        if (json_object_is_type(o, json_type_array))
-            o = json_object_array_get_idx(o, (size_t)strtoul(part, NULL, 10));
-        else if (!json_object_object_get_ex(o, part, &o))
-            o = NULL;
-    }
-    return o;
-}
-
-static const char *jstr(json_object *o, const char *path)
-{
-    json_object *v = jget(o, path);
-    if (v == NULL || !json_object_is_type(v, json_type_string))
-        fail_msg("no string at %s in %s", path, json_object_to_json_string(o));
-    return json_object_get_string(v);
 }
 
 static void set_caps(struct fx *f, const char *caps)
