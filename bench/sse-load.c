@@ -5,7 +5,9 @@
  *   1. creates N sessions (POST /mcp initialize + notifications/initialized, over a few
  *      keep-alive connections),
  *   2. opens N idle standalone streams (GET /mcp, Accept: text/event-stream, Mcp-Session-Id),
- *      lets them settle, measures sessiond and lighttpd from /proc,
+ *      or with --listen N 2026-07-28 subscriptions/listen streams (POST /mcp, asking for the
+ *      three list changes; no session involved), lets them settle, measures sessiond and
+ *      lighttpd from /proc,
  *   3. latency probe: one 2024-11-05 stream (GET /sse) plus a keep-alive connection that POSTs
  *      `ping` to its /messages endpoint; each sample is the time from just before writing the
  *      POST to the kernel receive time of the answer event on the /sse stream,
@@ -20,7 +22,7 @@
  *
  *   sse-load --port P --streams N --sessiond-pid PID --lighttpd-pid PID
  *            --conf FILE --conf-changed FILE [--init-conns 8] [--open-parallel 256]
- *            [--samples 1000] [--gap-ms 20] [--settle-s 3] [--max-s 240]
+ *            [--samples 1000] [--gap-ms 20] [--settle-s 3] [--max-s 240] [--listen]
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -531,6 +533,8 @@ static int status_hist[600];
 static const char needle[] = "list_changed", needle_last[] = "resources/list_changed";
 static int fanout_got_last;
 
+static int listen_mode; /* --listen: subscriptions/listen streams instead of GET /mcp */
+
 static void stream_start(int i)
 {
     struct conn *c = &streams[i];
@@ -538,6 +542,24 @@ static void stream_start(int i)
     c->idx = i;
     c->state = S_HEAD;
     conn_open(c);
+    if (listen_mode) {
+        char body[512];
+        int bl = snprintf(body, sizeof(body),
+                          "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"subscriptions/listen\","
+                          "\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+                          "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}},"
+                          "\"notifications\":{\"toolsListChanged\":true,\"promptsListChanged\":true,"
+                          "\"resourcesListChanged\":true}}}",
+                          i);
+        conn_send(c,
+                  "POST /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: application/json, "
+                  "text/event-stream\r\nContent-Type: application/json\r\n"
+                  "MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: subscriptions/listen\r\n"
+                  "Content-Length: %d\r\n\r\n%s",
+                  host, port, bl, body);
+        streams_started++;
+        return;
+    }
     conn_send(
         c,
         "GET /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\nMcp-Session-Id: %s\r\n"
@@ -886,6 +908,7 @@ int main(int argc, char **argv)
                                          {"gap-ms", 1, 0, 'g'},
                                          {"settle-s", 1, 0, 't'},
                                          {"max-s", 1, 0, 'm'},
+                                         {"listen", 0, 0, 'L'},
                                          {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -925,6 +948,9 @@ int main(int argc, char **argv)
             break;
         case 'm':
             max_s = atoi(optarg);
+            break;
+        case 'L':
+            listen_mode = 1;
             break;
         default:
             return 2;

@@ -3,7 +3,7 @@
 # time, single-event latency. See bench/README.md.
 #
 #   bench/streams.sh [-n STREAMS] [--samples N] [--gap-ms MS] [--workers N] [--heartbeat S]
-#                    [--bin DIR] [--keep]
+#                    [--bin DIR] [--keep] [--listen]
 #
 # Starts its own stack (deploy/mcp-stack, lighttpd with server.max-worker = 2) on a free
 # loopback port, runs bench/sse-load.c (compiled here on the fly) against it, prints a table,
@@ -12,6 +12,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 n=10000 samples=1000 gap_ms=20 workers=4 heartbeat=15 bin="$top/build" keep=0 max_s=240 settle=3
+listen=
 while [ $# -gt 0 ]; do
     case "$1" in
     -n|--streams) n=$2; shift 2 ;;
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --bin) bin=$2; shift 2 ;;
     --max-s) max_s=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --listen) listen=--listen; shift ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "streams.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -130,7 +132,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "stack on 127.0.0.1:$port (sessiond $sessiond, lighttpd $lighttpd, $workers workers); $n streams..."
 "$tmp/sse-load" --port "$port" --streams "$n" --sessiond-pid "$sessiond" --lighttpd-pid "$lighttpd" \
     --conf "$tmp/bench.conf" --conf-changed "$tmp/bench-changed.conf" --samples "$samples" \
-    --gap-ms "$gap_ms" --settle-s "$settle" --max-s "$max_s" >"$tmp/result.txt" &
+    --gap-ms "$gap_ms" --settle-s "$settle" --max-s "$max_s" $listen >"$tmp/result.txt" &
 load_pid=$!
 wait "$load_pid"
 rc=$?
@@ -152,7 +154,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 # sessiond's own account of the fan-out (its log line after the SIGHUP)
 sed -n 's/.*list_changed notifications to [0-9]* session(s) in \([0-9.]*\) ms.*/sessiond_fanout_ms=\1/p' \
     "$tmp/run/sessiond.log" | tail -1 >>"$tmp/result.txt"
-awk -F= -v n="$n" -v hb="$heartbeat" -v lb="$load_before" -v la="$load_after" -v cores="$(nproc)" -v samples="$samples" -v gap="$gap_ms" '
+awk -F= -v kind="${listen:+subscriptions/listen}" -v n="$n" -v hb="$heartbeat" -v lb="$load_before" -v la="$load_after" -v cores="$(nproc)" -v samples="$samples" -v gap="$gap_ms" '
     { x = substr($0, length($1) + 2); v[$1] = ($1 == "streams_failed_status" && v[$1] != "") ? v[$1] ", " x : x }
     function kb(a, b, m) { return m > 0 ? sprintf("%.2f", (v[a] - v[b]) / m) : "-" }
     function verdict(x, lim) { return (x == "" || x < 0) ? "n/a" : (x + 0 <= lim ? "ok" : "MISSED") }
@@ -161,8 +163,8 @@ awk -F= -v n="$n" -v hb="$heartbeat" -v lb="$load_before" -v la="$load_after" -v
         sd_stream = open ? (v["streams_sessiond_rss_kb"] - v["sessions_sessiond_rss_kb"]) / open : -1
         sd_all = open ? (v["streams_sessiond_rss_kb"] - v["base_sessiond_rss_kb"]) / open : -1
         lt_stream = open ? (v["streams_lighttpd_rss_kb"] - v["base_lighttpd_rss_kb"]) / open : -1
-        printf "\nmcp-fcgi idle-stream bench: %d GET /mcp streams asked, %d open (%s failed), heartbeat %s s\n",
-            n, open, v["streams_failed"], hb
+        printf "\nmcp-fcgi idle-stream bench: %d %s streams asked, %d open (%s failed), heartbeat %s s\n",
+            n, kind == "" ? "GET /mcp" : kind, open, v["streams_failed"], hb
         if (v["streams_failed_status"] != "") printf "failed streams by HTTP status (0: connection closed): %s\n", v["streams_failed_status"]
         printf "sessions created in %s s, streams opened in %s s\n", v["sessions_seconds"], v["streams_seconds"]
         printf "load average before / after: %s / %s on %d cores (other work on the machine skews every time below)\n\n", lb, la, cores
