@@ -544,13 +544,14 @@ static void stream_start(int i)
     conn_open(c);
     if (listen_mode) {
         char body[512];
-        int bl = snprintf(body, sizeof(body),
-                          "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"subscriptions/listen\","
-                          "\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
-                          "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}},"
-                          "\"notifications\":{\"toolsListChanged\":true,\"promptsListChanged\":true,"
-                          "\"resourcesListChanged\":true}}}",
-                          i);
+        int bl =
+            snprintf(body, sizeof(body),
+                     "{\"jsonrpc\":\"2.0\",\"id\":%d,\"method\":\"subscriptions/listen\","
+                     "\"params\":{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":"
+                     "\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{}},"
+                     "\"notifications\":{\"toolsListChanged\":true,\"promptsListChanged\":true,"
+                     "\"resourcesListChanged\":true}}}",
+                     i);
         conn_send(c,
                   "POST /mcp HTTP/1.1\r\nHost: %s:%d\r\nAccept: application/json, "
                   "text/event-stream\r\nContent-Type: application/json\r\n"
@@ -896,20 +897,13 @@ static void copy_file(const char *from, const char *to)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"port", 1, 0, 'p'},
-                                         {"streams", 1, 0, 'n'},
-                                         {"sessiond-pid", 1, 0, 's'},
-                                         {"lighttpd-pid", 1, 0, 'l'},
-                                         {"conf", 1, 0, 'c'},
-                                         {"conf-changed", 1, 0, 'C'},
-                                         {"init-conns", 1, 0, 'i'},
-                                         {"open-parallel", 1, 0, 'o'},
-                                         {"samples", 1, 0, 'S'},
-                                         {"gap-ms", 1, 0, 'g'},
-                                         {"settle-s", 1, 0, 't'},
-                                         {"max-s", 1, 0, 'm'},
-                                         {"listen", 0, 0, 'L'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"port", 1, 0, 'p'},         {"streams", 1, 0, 'n'},
+                                         {"sessiond-pid", 1, 0, 's'}, {"lighttpd-pid", 1, 0, 'l'},
+                                         {"conf", 1, 0, 'c'},         {"conf-changed", 1, 0, 'C'},
+                                         {"init-conns", 1, 0, 'i'},   {"open-parallel", 1, 0, 'o'},
+                                         {"samples", 1, 0, 'S'},      {"gap-ms", 1, 0, 'g'},
+                                         {"settle-s", 1, 0, 't'},     {"max-s", 1, 0, 'm'},
+                                         {"listen", 0, 0, 'L'},       {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {

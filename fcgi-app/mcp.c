@@ -485,6 +485,13 @@ static enum mcp_err mcp_response(struct mcp_call *c, const struct rpc_msg *m)
         c, sessc_deliver(c->srv->sc, jsonx_str(c->session, "id"), c->principal, m->obj));
 }
 
+/* 1 when session (a sessiond session object) belongs to the 2024-11-05 HTTP+SSE transport. */
+static int mcp_session_is_sse(json_object *session)
+{
+    const char *t = jsonx_str(session, "transport");
+    return t != NULL && strcmp(t, "sse") == 0;
+}
+
 /* Loads the session named by the request header. Fills resp on failure (echoing id, which
  * may be NULL) and returns 0. */
 static int mcp_session_load(struct mcp_call *c, json_object *id)
@@ -499,6 +506,8 @@ static int mcp_session_load(struct mcp_call *c, json_object *id)
     enum mcp_err rc = http_session_id_valid(req->session_id)
                           ? sessc_get(c->srv->sc, req->session_id, c->principal, &c->session)
                           : MCP_E_SESSION_NOT_FOUND;
+    if (rc == MCP_OK && mcp_session_is_sse(c->session))
+        rc = MCP_E_SESSION_NOT_FOUND; /* 2024-11-05 sessions talk through POST /messages */
     if (rc != MCP_OK) {
         mcp_http_error(c->resp, rc, id, NULL);
         return 0;
@@ -755,6 +764,8 @@ void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req
     }
     rc = http_session_id_valid(sid) ? sessc_get(srv->sc, sid, c.principal, &c.session)
                                     : MCP_E_SESSION_NOT_FOUND;
+    if (rc == MCP_OK && !mcp_session_is_sse(c.session))
+        rc = MCP_E_SESSION_NOT_FOUND; /* a Streamable HTTP session has no /sse stream */
     if (rc != MCP_OK) {
         mcp_http_error(resp, rc, m.id, NULL);
         goto done;

@@ -18,6 +18,8 @@
  *   "initialized"          boolean (notifications/initialized seen)
  *   "subscriptions"        array of resource URIs
  *   "created", "last_active"  integers, Unix seconds
+ *   "transport"            "sse" for a 2024-11-05 session (its GET /sse stream is held; the
+ *                          session lives as long as that stream), else "streamable"
  */
 #ifndef MCP_SESSC_H
 #define MCP_SESSC_H

@@ -255,6 +255,9 @@ static json_object *sess_json(const struct sess *s, const struct sess_now *now)
     json_object_object_add(o, "subscriptions", subs);
     json_object_object_add(o, "created", json_object_new_int64(s->created_s));
     json_object_object_add(o, "last_active", json_object_new_int64(now->wall_s - idle_s));
+    /* a pinned session is a 2024-11-05 one: it lives as long as its GET /sse stream */
+    json_object_object_add(o, "transport",
+                           json_object_new_string(s->pinned ? "sse" : "streamable"));
     return o;
 }
 

@@ -65,6 +65,16 @@ is(post({ jsonrpc => '2.0', id => 4, method => 'ping' }, 'Content-Type' => 'text
     is($bad->{status}, 404, 'unknown session -> 404');
     $bad = request('POST', "$base/messages", { 'Content-Type' => 'application/json' }, '{"jsonrpc":"2.0","id":5,"method":"ping"}');
     is($bad->{status}, 400, 'no session_id -> 400');
+    # the two transports do not share sessions
+    my ($sid2) = McpHttp::initialize($s->url);
+    ok($sid2, 'a Streamable HTTP session');
+    $bad = request('POST', "$base/messages?session_id=$sid2", { 'Content-Type' => 'application/json' },
+                   '{"jsonrpc":"2.0","id":5,"method":"ping"}');
+    is($bad->{status}, 404, 'its id on POST /messages -> 404 (it has no /sse stream)');
+    my ($legacy_sid) = $ep->{data} =~ /session_id=([0-9a-f]+)/;
+    $bad = McpHttp::rpc($s->url, { jsonrpc => '2.0', id => 6, method => 'ping' }, session => $legacy_sid);
+    is($bad->{status}, 404, 'the /sse session id on POST /mcp -> 404');
+    is(post({ jsonrpc => '2.0', id => 7, method => 'ping' })->{status}, 202, 'the /sse session still works on /messages');
 }
 
 $st->close;

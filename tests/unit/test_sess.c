@@ -59,11 +59,12 @@ static void test_create_json_members(void **state)
     json_object *s = NULL;
 
     assert_int_equal(sess_create(t, &now, "alice", "2025-06-18", caps, info, &s, NULL), MCP_OK);
-    assert_int_equal(json_object_object_length(s), 10);
+    assert_int_equal(json_object_object_length(s), 11);
     const char *id = str_member(s, "id");
     assert_true(ipc_session_id_valid(id));
     assert_string_equal(str_member(s, "principal"), "alice");
     assert_string_equal(str_member(s, "version"), "2025-06-18");
+    assert_string_equal(str_member(s, "transport"), "streamable");
     assert_string_equal(str_member(s, "log_level"), "");
     json_object *v;
     assert_true(json_object_object_get_ex(s, "client_capabilities", &v));
@@ -551,7 +552,10 @@ static void test_slots_hooks_pins(void **state)
     assert_int_equal(sess_reap(t, &late), 1);                       /* b, past the pinned c */
     assert_int_equal(g.calls, 2);
     assert_ptr_equal(g.last_ext, &marker_b);
-    assert_int_equal(sess_get(t, &late, c, "v", NULL), MCP_OK);
+    json_object *pinned = NULL;
+    assert_int_equal(sess_get(t, &late, c, "v", &pinned), MCP_OK);
+    assert_string_equal(str_member(pinned, "transport"), "sse"); /* a 2024-11-05 session */
+    json_object_put(pinned);
     assert_int_equal(sess_pin(t, &late, a), MCP_E_SESSION_NOT_FOUND);
     assert_int_equal(sess_end(t, c), MCP_OK);
     assert_int_equal(sess_end(t, c), MCP_E_SESSION_NOT_FOUND);

@@ -265,7 +265,7 @@ static void test_lifecycle(void **state)
     char id[IPC_SESSION_ID_LEN + 1];
 
     assert_int_equal(sessc_create(f->sc, "alice", "2025-06-18", caps, info, &s), MCP_OK);
-    assert_int_equal(json_object_object_length(s), 10);
+    assert_int_equal(json_object_object_length(s), 11);
     memcpy(id, str_member(s, "id"), sizeof(id));
     assert_true(ipc_session_id_valid(id));
     assert_string_equal(str_member(s, "principal"), "alice");
