@@ -18,6 +18,8 @@ static const struct mcp_err_info mcp_err_table[MCP_E__COUNT] = {
                                "Bad Request: the request headers do not match the body."},
     [MCP_E_UNSUPPORTED_VERSION] = {400, -32022, "unsupported_protocol_version",
                                    "Bad Request: unsupported protocol version."},
+    [MCP_E_CLIENT_ERROR] = {500, -32603, "client_error",
+                            "The client answered a request of the server with an error."},
     [MCP_E_NOT_ACCEPTABLE] = {406, -32600, "not_acceptable",
                               "Not Acceptable: the Accept header must list both "
                               "application/json and text/event-stream."},

@@ -46,6 +46,7 @@ enum mcp_err {
     /* 2026-07-28 (appended: the values above travel between workers and sessiond) */
     MCP_E_HEADER_MISMATCH,     /* request headers vs body                  400 / -32020 */
     MCP_E_UNSUPPORTED_VERSION, /* _meta version not served statelessly     400 / -32022 */
+    MCP_E_CLIENT_ERROR,        /* the client answered our request with an error  / -32603 */
     MCP_E__COUNT
 };
 

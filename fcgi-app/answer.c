@@ -163,7 +163,13 @@ static enum mcp_err answer_request(void *opaque, const char *method, json_object
         goto done;
     json_object *r = jsonx_get(response, "result");
     if (r == NULL || !json_object_is_type(r, json_type_object)) {
-        rc = MCP_E_INTERNAL; /* the client answered with an error */
+        json_object *e = jsonx_get(response, "error");
+        if (e != NULL && json_object_is_type(e, json_type_object)) {
+            *result = json_object_get(e); /* the client refused: say how */
+            rc = MCP_E_CLIENT_ERROR;
+        } else {
+            rc = MCP_E_INTERNAL; /* neither result nor error: not a response we can use */
+        }
         goto done;
     }
     *result = json_object_get(r);

@@ -23,7 +23,9 @@ struct feat_sink {
     void *opaque;
     /* Sends one notification related to the current request. msg taken. */
     enum mcp_err (*notify)(void *opaque, json_object *msg);
-    /* Sends a request to the client and waits for its result. params taken, *result owned. */
+    /* Sends a request to the client and waits for its result. params taken, *result owned.
+     * MCP_E_CLIENT_ERROR when the client answered with a JSON-RPC error: *result is then that
+     * error object ({code, message, data?}, owned). */
     enum mcp_err (*request)(void *opaque, const char *method, json_object *params,
                             json_object **result);
     /* Closes the client's connection now (after an SSE retry: field) while the call goes on;

@@ -486,9 +486,15 @@ enum mcp_err tool_client_request(struct tool_call *call, const char *method, jso
     err = sink->request(sink->opaque, method, params, result);
     params = NULL; /* taken by the sink */
     if (err != MCP_OK) {
-        json_object_put(*result);
+        json_object *client_err = *result;
         *result = NULL;
-        if (err == MCP_E_UNAVAILABLE)
+        if (err == MCP_E_CLIENT_ERROR) {
+            json_object *code = jsonx_get(client_err, "code");
+            const char *msg = jsonx_str(client_err, "message");
+            rpc_fail_set(call->fail, err, "The client answered %s with error %lld: %.160s", method,
+                         code ? (long long)json_object_get_int64(code) : 0LL, msg ? msg : "");
+            rpc_utf8_sanitize(call->fail->message);
+        } else if (err == MCP_E_UNAVAILABLE)
             rpc_fail_set(call->fail, err,
                          "%s could not be sent: the client can be asked only while the "
                          "response is a stream.",
@@ -498,6 +504,7 @@ enum mcp_err tool_client_request(struct tool_call *call, const char *method, jso
         else
             rpc_fail_set(call->fail, err, "The client did not answer %s: %s", method,
                          mcp_err_info(err)->message);
+        json_object_put(client_err);
     }
 done:
     json_object_put(params);

@@ -62,6 +62,19 @@ sub first_request {
     like($ev[-1]{json}{result}{content}[0]{text}, qr/accept/, 'elicitation result reaches the tool');
 }
 
+# the client refuses: its JSON-RPC error becomes the tool's isError text
+{
+    my $st = call_stream(14, 'test_sampling', { prompt => 'refused' });
+    my $req = first_request($st);
+    my $r = rpc($url, { jsonrpc => '2.0', id => $req->{json}{id},
+                        error => { code => -1, message => 'User rejected sampling request' } }, session => $sid);
+    is($r->{status}, 202, "the client's error answer -> 202");
+    my @ev = grep { $_->{json} } $st->events_until(sub { ($_[0]{json}{id} // '') eq '14' }, timeout => 5);
+    ok($ev[-1]{json}{result}{isError}, 'the tool call fails with isError');
+    like($ev[-1]{json}{result}{content}[0]{text}, qr/error -1: User rejected sampling request/,
+         "... naming the client's error");
+}
+
 # no answer in time: isError and notifications/cancelled
 {
     my $t0 = time;
