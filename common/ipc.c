@@ -100,22 +100,49 @@ static void ipc_hdr_put(unsigned char *h, uint16_t type, uint32_t seq, uint32_t 
     memcpy(h + 12, &len, 4);
 }
 
-/* Serialises payload and checks that the decoder would accept it. *text borrowed from
- * payload's print buffer. */
+/* 1 when o nests at most left containers (objects, arrays) below itself. The decoder's
+ * tokener, json_tokener_new_ex(IPC_MAX_DEPTH), accepts IPC_MAX_DEPTH - 1 in all. */
+static int ipc_depth_ok(json_object *o, int left)
+{
+    if (json_object_is_type(o, json_type_object)) {
+        if (left == 0)
+            return 0;
+        json_object_object_foreach(o, key, v)
+        {
+            (void)key;
+            if (!ipc_depth_ok(v, left - 1))
+                return 0;
+        }
+    } else if (json_object_is_type(o, json_type_array)) {
+        if (left == 0)
+            return 0;
+        for (size_t i = 0, n = json_object_array_length(o); i < n; i++)
+            if (!ipc_depth_ok(json_object_array_get_idx(o, i), left - 1))
+                return 0;
+    }
+    return 1;
+}
+
+/* Serialises payload into a text the decoder accepts (size, nesting: json-c writes nothing
+ * else our parser would refuse). *text borrowed from payload's print buffer. */
 static enum mcp_err ipc_serialise(json_object *payload, const char **text, size_t *len)
 {
-    json_object *check = NULL;
-
     if (payload == NULL || !json_object_is_type(payload, json_type_object))
         return MCP_E_PROTO;
+    if (!ipc_depth_ok(payload, IPC_MAX_DEPTH - 1))
+        return MCP_E_TOO_LARGE;
     *text = json_object_to_json_string_length(payload, IPC_JSON_FLAGS, len);
     if (*text == NULL || *len > IPC_MAX_PAYLOAD)
         return MCP_E_TOO_LARGE;
-    /* Nesting too deep is the one other way json-c output can fail our own parser. */
-    if (ipc_payload_parse(*text, *len, &check) != MCP_OK)
-        return MCP_E_TOO_LARGE;
-    json_object_put(check);
     return MCP_OK;
+}
+
+/* Header and text into buf (IPC_HDR_LEN + len bytes). */
+static void ipc_frame_put(unsigned char *buf, uint16_t type, uint32_t seq, const char *text,
+                          size_t len)
+{
+    ipc_hdr_put(buf, type, seq, (uint32_t)len);
+    memcpy(buf + IPC_HDR_LEN, text, len);
 }
 
 enum mcp_err ipc_encode(uint16_t type, uint32_t seq, json_object *payload, void *buf, size_t cap,
@@ -129,8 +156,7 @@ enum mcp_err ipc_encode(uint16_t type, uint32_t seq, json_object *payload, void 
         return rc;
     if (cap < IPC_HDR_LEN || cap - IPC_HDR_LEN < len)
         return MCP_E_TOO_LARGE;
-    ipc_hdr_put(buf, type, seq, (uint32_t)len);
-    memcpy((unsigned char *)buf + IPC_HDR_LEN, text, len);
+    ipc_frame_put(buf, type, seq, text, len);
     *out_len = IPC_HDR_LEN + len;
     return MCP_OK;
 }
@@ -146,8 +172,7 @@ enum mcp_err ipc_encode_new(uint16_t type, uint32_t seq, json_object *payload, v
     if (rc != MCP_OK)
         return rc;
     unsigned char *buf = xmalloc(IPC_HDR_LEN + len);
-    ipc_hdr_put(buf, type, seq, (uint32_t)len);
-    memcpy(buf + IPC_HDR_LEN, text, len);
+    ipc_frame_put(buf, type, seq, text, len);
     *out = buf;
     *out_len = IPC_HDR_LEN + len;
     return MCP_OK;

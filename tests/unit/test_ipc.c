@@ -316,6 +316,35 @@ static void test_encode_limits(void **state)
     }
     assert_int_equal(ipc_encode_new(1, 1, p, &nb, &len), MCP_E_TOO_LARGE);
     json_object_put(p);
+
+    /* The boundary is the decoder's: IPC_MAX_DEPTH - 1 containers in all encode and read back,
+     * one more does not encode. */
+    for (int containers = IPC_MAX_DEPTH - 1; containers <= IPC_MAX_DEPTH; containers++) {
+        p = json_object_new_object();
+        cur = p;
+        for (int i = 1; i < containers; i++) {
+            json_object *next = json_object_new_array();
+            if (json_object_is_type(cur, json_type_object))
+                json_object_object_add(cur, "d", next);
+            else
+                json_object_array_add(cur, next);
+            cur = next;
+        }
+        enum mcp_err want = containers < IPC_MAX_DEPTH ? MCP_OK : MCP_E_TOO_LARGE;
+        assert_int_equal(ipc_encode_new(1, 1, p, &nb, &len), want);
+        if (want == MCP_OK) {
+            struct ipc_dec *d = ipc_dec_new();
+            struct ipc_frame f;
+            size_t used = 0;
+            assert_int_equal(ipc_dec_feed(d, nb, len, &used, &f), MCP_OK);
+            assert_non_null(f.payload);
+            assert_int_equal(used, len);
+            json_object_put(f.payload);
+            ipc_dec_free(d);
+            free(nb);
+        }
+        json_object_put(p);
+    }
 }
 
 static void test_reply_helpers(void **state)
