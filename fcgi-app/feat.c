@@ -5,8 +5,9 @@
  * resources or templates -> "resources" (with "subscribe" when a set's resources change;
  * the dispatcher keeps subscriptions in mcp-sessiond); prompts -> "prompts"; prompts or
  * templates -> "completions" (2025-03-26+; 2024-11-05 had completion/complete without a
- * capability, so it is served there too). "logging" is always advertised. No listChanged:
- * the lists only change with the configuration.
+ * capability, so it is served there too). "logging" is always advertised. listChanged on
+ * tools, resources and prompts: the lists change with the configuration, and mcp-sessiond
+ * announces it (session streams, subscriptions/listen).
  */
 #include "feat.h"
 
@@ -43,33 +44,51 @@ static unsigned feat_caps(const struct mcp_cfg *cfg)
     return caps;
 }
 
-static json_object *feat_list_changed_new(void)
+/* The capabilities a server may advertise and their flags, in the order they are listed. */
+static const struct {
+    const char *cap;
+    const char *flags[2];
+} feat_cap_table[] = {
+    {"tools", {"listChanged", NULL}},   {"resources", {"listChanged", "subscribe"}},
+    {"prompts", {"listChanged", NULL}}, {"completions", {NULL, NULL}},
+    {"logging", {NULL, NULL}},
+};
+
+int feat_capability(const struct mcp_cfg *cfg, const char *version, const char *cap,
+                    const char *flag)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "listChanged", json_object_new_boolean(1));
-    return o;
+    unsigned caps = feat_caps(cfg);
+    int lists =
+        strcmp(cap, "tools") == 0 || strcmp(cap, "resources") == 0 || strcmp(cap, "prompts") == 0;
+    int on = (strcmp(cap, "tools") == 0 && (caps & FEAT_TOOLS)) ||
+             (strcmp(cap, "resources") == 0 && (caps & FEAT_RESOURCES)) ||
+             (strcmp(cap, "prompts") == 0 && (caps & FEAT_PROMPTS)) ||
+             (strcmp(cap, "completions") == 0 && (caps & FEAT_COMPLETE) &&
+              rev_has(version, REV_2025_03_26)) ||
+             strcmp(cap, "logging") == 0;
+
+    if (!on || flag == NULL)
+        return on;
+    if (strcmp(flag, "listChanged") == 0)
+        return lists;
+    if (strcmp(flag, "subscribe") == 0)
+        return strcmp(cap, "resources") == 0 && set_any_subscribable(cfg);
+    return 0;
 }
 
 json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *version)
 {
-    unsigned caps = feat_caps(cfg);
     json_object *o = json_object_new_object();
 
-    /* listChanged: mcp-sessiond announces changed lists to every session when the
-     * configuration is reloaded (SIGHUP), on the session's standalone stream */
-    if (caps & FEAT_TOOLS)
-        json_object_object_add(o, "tools", feat_list_changed_new());
-    if (caps & FEAT_RESOURCES) {
-        json_object *r = feat_list_changed_new();
-        if (set_any_subscribable(cfg))
-            json_object_object_add(r, "subscribe", json_object_new_boolean(1));
-        json_object_object_add(o, "resources", r);
+    for (size_t i = 0; i < sizeof(feat_cap_table) / sizeof(feat_cap_table[0]); i++) {
+        if (!feat_capability(cfg, version, feat_cap_table[i].cap, NULL))
+            continue;
+        json_object *c = json_object_new_object();
+        for (size_t k = 0; k < 2 && feat_cap_table[i].flags[k] != NULL; k++)
+            if (feat_capability(cfg, version, feat_cap_table[i].cap, feat_cap_table[i].flags[k]))
+                json_object_object_add(c, feat_cap_table[i].flags[k], json_object_new_boolean(1));
+        json_object_object_add(o, feat_cap_table[i].cap, c);
     }
-    if (caps & FEAT_PROMPTS)
-        json_object_object_add(o, "prompts", feat_list_changed_new());
-    if ((caps & FEAT_COMPLETE) && rev_has(version, REV_2025_03_26))
-        json_object_object_add(o, "completions", json_object_new_object());
-    json_object_object_add(o, "logging", json_object_new_object());
     return o;
 }
 

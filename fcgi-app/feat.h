@@ -73,6 +73,11 @@ struct feat_ctx {
 /* The capabilities object for initialize: exactly what the configured sets implement. */
 json_object *feat_capabilities_new(const struct mcp_cfg *cfg, const char *version);
 
+/* 1 when that object has capability cap ("tools", "resources", ...) and, with flag non-NULL,
+ * cap.flag true ("listChanged", "subscribe"); without building it (for the request path). */
+int feat_capability(const struct mcp_cfg *cfg, const char *version, const char *cap,
+                    const char *flag);
+
 /*
  * Handles one server-feature method (tools/list, tools/call, resources/list,
  * resources/templates/list, resources/read, prompts/list, prompts/get, completion/complete).

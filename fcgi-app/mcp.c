@@ -373,22 +373,11 @@ static enum mcp_err mcp_set_level(struct mcp_call *c, json_object *params, json_
     return rc;
 }
 
-/* 1 when the capabilities we advertise for this session contain caps.<cap>.<flag> == true. */
-static int mcp_cap_flag(const struct mcp_cfg *cfg, const char *version, const char *cap,
-                        const char *flag)
-{
-    json_object *caps = feat_capabilities_new(cfg, version);
-    json_object *v = jsonx_get(jsonx_get(caps, cap), flag);
-    int on = v != NULL && json_object_get_boolean(v);
-    json_object_put(caps);
-    return on;
-}
-
 static enum mcp_err mcp_subscribe(struct mcp_call *c, const char *method, json_object *params,
                                   json_object **result, struct rpc_fail *fail)
 {
     const char *version = jsonx_str(c->session, "version");
-    if (!mcp_cap_flag(c->srv->cfg, version, "resources", "subscribe"))
+    if (!feat_capability(c->srv->cfg, version, "resources", "subscribe"))
         return rpc_fail_set(fail, MCP_E_METHOD_NOT_FOUND,
                             "Method not found: %s (resource subscriptions are not offered).",
                             method);

@@ -96,11 +96,10 @@ static const struct modern_method *modern_method_find(const char *method)
     return NULL;
 }
 
-/* 1 when capability cap of caps (a capabilities object) has flag set to true. */
-static int modern_cap_flag(json_object *caps, const char *cap, const char *flag)
+/* 1 when this server advertises cap (with flag true, when flag is not NULL) in 2026-07-28. */
+static int modern_cap(const struct mcp_cfg *cfg, const char *cap, const char *flag)
 {
-    json_object *v = jsonx_get(jsonx_get(caps, cap), flag);
-    return v != NULL && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+    return feat_capability(cfg, MODERN_VERSION, cap, flag);
 }
 
 /* ---- request checks (modern.h, a to f) ------------------------------------------------- */
@@ -332,14 +331,16 @@ enum mcp_err modern_check(const struct mcp_cfg *cfg, const struct http_req *req,
                             MODERN_VERSION);
     }
     mm = modern_method_find(m->method);
-    json_object *caps = feat_capabilities_new(cfg, MODERN_VERSION);
-    int served = mm != NULL && (mm->cap[0] == '\0' || jsonx_get(caps, mm->cap) != NULL);
-    if (mm != NULL && strcmp(mm->cap, "listen") == 0)
-        served = modern_cap_flag(caps, "resources", "subscribe") ||
-                 modern_cap_flag(caps, "tools", "listChanged") ||
-                 modern_cap_flag(caps, "prompts", "listChanged") ||
-                 modern_cap_flag(caps, "resources", "listChanged");
-    json_object_put(caps);
+    int served;
+    if (mm == NULL)
+        served = 0;
+    else if (strcmp(mm->cap, "listen") == 0)
+        served = modern_cap(cfg, "resources", "subscribe") ||
+                 modern_cap(cfg, "tools", "listChanged") ||
+                 modern_cap(cfg, "prompts", "listChanged") ||
+                 modern_cap(cfg, "resources", "listChanged");
+    else
+        served = mm->cap[0] == '\0' || modern_cap(cfg, mm->cap, NULL);
     if (!served) {
         for (size_t i = 0; i < sizeof(modern_removed) / sizeof(modern_removed[0]); i++)
             if (strcmp(m->method, modern_removed[i]) == 0)
@@ -451,14 +452,13 @@ static json_object *modern_listen_filters(const struct mcp_cfg *cfg, json_object
                                           struct rpc_fail *fail)
 {
     json_object *want = jsonx_get(params, "notifications"), *v;
-    json_object *caps, *out;
+    json_object *out;
 
     if (want == NULL || !json_object_is_type(want, json_type_object)) {
         rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                      "Invalid params: subscriptions/listen needs a \"notifications\" object.");
         return NULL;
     }
-    caps = feat_capabilities_new(cfg, MODERN_VERSION);
     out = json_object_new_object();
     for (size_t i = 0; i < sizeof(modern_listen_flags) / sizeof(modern_listen_flags[0]); i++) {
         if (!json_object_object_get_ex(want, modern_listen_flags[i].member, &v))
@@ -470,20 +470,18 @@ static json_object *modern_listen_filters(const struct mcp_cfg *cfg, json_object
             goto bad;
         }
         if (json_object_get_boolean(v) &&
-            modern_cap_flag(caps, modern_listen_flags[i].cap, modern_listen_flags[i].flag))
+            modern_cap(cfg, modern_listen_flags[i].cap, modern_listen_flags[i].flag))
             json_object_object_add(out, modern_listen_flags[i].member, json_object_new_boolean(1));
     }
     if (json_object_object_get_ex(want, "resourceSubscriptions", &v)) {
         size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
         int ok = json_object_is_type(v, json_type_array) && n <= IPC_LISTEN_URIS;
-        for (size_t i = 0; ok && i < n; i++) {
+        for (size_t i = 0; ok && i < n; i++) { /* 1 to IPC_MAX_URI bytes, no NUL */
             json_object *u = json_object_array_get_idx(v, i);
-            ok = json_object_is_type(u, json_type_string) && json_object_get_string_len(u) > 0 &&
-                 (size_t)json_object_get_string_len(u) <= IPC_MAX_URI;
-        }
-        for (size_t i = 0; ok && i < n; i++) {
-            json_object *u = json_object_array_get_idx(v, i);
-            ok = strlen(json_object_get_string(u)) == (size_t)json_object_get_string_len(u);
+            size_t len = json_object_is_type(u, json_type_string)
+                             ? (size_t)json_object_get_string_len(u)
+                             : 0;
+            ok = len > 0 && len <= IPC_MAX_URI && strlen(json_object_get_string(u)) == len;
         }
         size_t text = 0;
         if (ok)
@@ -495,13 +493,11 @@ static json_object *modern_listen_filters(const struct mcp_cfg *cfg, json_object
                          IPC_LISTEN_URIS, IPC_MAX_URI, MODERN_LISTEN_URIS_MAX);
             goto bad;
         }
-        if (n > 0 && modern_cap_flag(caps, "resources", "subscribe"))
+        if (n > 0 && modern_cap(cfg, "resources", "subscribe"))
             json_object_object_add(out, "resourceSubscriptions", json_object_get(v));
     }
-    json_object_put(caps);
     return out;
 bad:
-    json_object_put(caps);
     json_object_put(out);
     return NULL;
 }
