@@ -102,31 +102,35 @@ static void resource_str_add(json_object *o, const char *key, const char *value)
         json_object_object_add(o, key, json_object_new_string(value));
 }
 
-static json_object *resource_def_json_new(const struct resource_def *r, const char *version)
+/* A Resource or ResourceTemplate entry: {key: where, name, title?, description?, mimeType?,
+ * icons?} in version's shape. */
+static json_object *resource_entry_new(const char *key, const char *where, const char *name,
+                                       const char *title, const char *description,
+                                       const char *mime_type, const struct content_icon *icons,
+                                       const char *version)
 {
     json_object *o = json_object_new_object();
-    resource_str_add(o, "uri", r->uri);
-    resource_str_add(o, "name", r->name);
+    resource_str_add(o, key, where);
+    resource_str_add(o, "name", name);
     if (rev_has(version, REV_2025_06_18))
-        resource_str_add(o, "title", r->title);
-    resource_str_add(o, "description", r->description);
-    resource_str_add(o, "mimeType", r->mime_type);
-    content_icons_add(o, r->icons, version);
+        resource_str_add(o, "title", title);
+    resource_str_add(o, "description", description);
+    resource_str_add(o, "mimeType", mime_type);
+    content_icons_add(o, icons, version);
     return o;
+}
+
+static json_object *resource_def_json_new(const struct resource_def *r, const char *version)
+{
+    return resource_entry_new("uri", r->uri, r->name, r->title, r->description, r->mime_type,
+                              r->icons, version);
 }
 
 static json_object *resource_template_json_new(const struct resource_template_def *t,
                                                const char *version)
 {
-    json_object *o = json_object_new_object();
-    resource_str_add(o, "uriTemplate", t->uri_template);
-    resource_str_add(o, "name", t->name);
-    if (rev_has(version, REV_2025_06_18))
-        resource_str_add(o, "title", t->title);
-    resource_str_add(o, "description", t->description);
-    resource_str_add(o, "mimeType", t->mime_type);
-    content_icons_add(o, t->icons, version);
-    return o;
+    return resource_entry_new("uriTemplate", t->uri_template, t->name, t->title, t->description,
+                              t->mime_type, t->icons, version);
 }
 
 /* One paged list of kind, each item rendered by render, under key. */

@@ -610,18 +610,29 @@ enum mcp_err sessc_deliver(struct sessc *sc, const char *sid, const char *princi
     return sessc_call(sc, IPC_DELIVER, req, NULL, NULL);
 }
 
+/* The payload naming a client request of a session, {"id", "principal", "rpc_id"} (new), or
+ * NULL with *rc set when an argument is bad. */
+static json_object *sessc_rpc_req_new(const char *sid, const char *principal, json_object *rpc_id,
+                                      enum mcp_err *rc)
+{
+    if ((*rc = sessc_stream_args(sid, principal)) != MCP_OK)
+        return NULL;
+    if (!sessc_rpc_id_ok(rpc_id)) {
+        *rc = MCP_E_INVALID_PARAMS;
+        return NULL;
+    }
+    json_object *req = sessc_req_session(sid, principal);
+    json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
+    return req;
+}
+
 enum mcp_err sessc_cancel(struct sessc *sc, const char *sid, const char *principal,
                           json_object *rpc_id)
 {
     enum mcp_err rc;
+    json_object *req = sessc_rpc_req_new(sid, principal, rpc_id, &rc);
 
-    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
-        return rc;
-    if (!sessc_rpc_id_ok(rpc_id))
-        return MCP_E_INVALID_PARAMS;
-    json_object *req = sessc_req_session(sid, principal);
-    json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
-    return sessc_call(sc, IPC_CANCEL, req, NULL, NULL);
+    return req != NULL ? sessc_call(sc, IPC_CANCEL, req, NULL, NULL) : rc;
 }
 
 enum mcp_err sessc_cancelled(struct sessc *sc, const char *sid, const char *principal,
@@ -631,12 +642,9 @@ enum mcp_err sessc_cancelled(struct sessc *sc, const char *sid, const char *prin
     enum mcp_err rc;
 
     *cancelled = 0;
-    if ((rc = sessc_stream_args(sid, principal)) != MCP_OK)
+    json_object *req = sessc_rpc_req_new(sid, principal, rpc_id, &rc);
+    if (req == NULL)
         return rc;
-    if (!sessc_rpc_id_ok(rpc_id))
-        return MCP_E_INVALID_PARAMS;
-    json_object *req = sessc_req_session(sid, principal);
-    json_object_object_add(req, "rpc_id", json_object_get(rpc_id));
     rc = sessc_exchange(sc, IPC_CANCELLED, req, -1, sessc_deadline(sc), &reply);
     if (rc == MCP_OK) {
         if (!json_object_object_get_ex(reply, "cancelled", &v) ||
