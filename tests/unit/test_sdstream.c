@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "daemon_test.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -79,22 +81,6 @@ struct peer {
     bool bad; /* a record of another request id or type */
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 static int write_conf(const struct fx *f, int idle, const char *sets)
 {
     FILE *fp = fopen(f->conf, "w");
@@ -112,40 +98,6 @@ static int write_conf(const struct fx *f, int idle, const char *sets)
     return fclose(fp);
 }
 
-static pid_t spawn(const struct fx *f)
-{
-    pid_t pid = fork();
-
-    if (pid != 0)
-        return pid;
-    int fd = open(f->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        close(fd);
-    }
-    execl(f->bin, "mcp-sessiond", "-c", f->conf, (char *)NULL);
-    _exit(127);
-}
-
-static int reap_child(pid_t pid, int ms)
-{
-    int64_t deadline = now_ms() + ms;
-    int st;
-
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return st;
-        if (r < 0 || now_ms() > deadline)
-            break;
-        sleep_ms(10);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
 static int64_t status_int(struct fx *f, const char *name)
 {
     json_object *st = NULL, *v;
@@ -155,24 +107,6 @@ static int64_t status_int(struct fx *f, const char *name)
     int64_t n = json_object_get_int64(v);
     json_object_put(st);
     return n;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void dump_log(const struct fx *f)
-{
-    char line[512];
-    FILE *fp = fopen(f->log, "r");
-
-    if (fp == NULL)
-        return;
-    while (fgets(line, sizeof(line), fp) != NULL)
-        printf("# daemon: %s%s", line, strchr(line, '\n') ? "" : "\n");
-    fclose(fp);
 }
 
 static int group_setup(void **state)
@@ -203,7 +137,8 @@ static int group_setup(void **state)
     }
     f->sc = sessc_new(f->cfg);
     f->sc2 = sessc_new(f->cfg);
-    f->pid = spawn(f);
+    const char *args[] = {"-c", f->conf, NULL};
+    f->pid = daemon_spawn(f->bin, f->log, args);
     int64_t deadline = now_ms() + 10000;
     while (now_ms() < deadline) {
         json_object *st = NULL;
@@ -213,7 +148,7 @@ static int group_setup(void **state)
         }
         sleep_ms(20);
     }
-    dump_log(f);
+    daemon_dump_log(f->log);
     return -1;
 }
 
@@ -229,9 +164,9 @@ static int group_teardown(void **state)
     }
     sessc_free(f->sc);
     sessc_free(f->sc2);
-    dump_log(f);
+    daemon_dump_log(f->log);
     if (f->dir[0] != '\0')
-        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        daemon_rm_tree(f->dir);
     free(f->cfg);
     free(f);
     return 0;

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "daemon_test.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -44,22 +46,6 @@ struct fx {
     struct sessc *sc;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 static int write_conf(const struct fx *f, int max, int idle, const char *extra)
 {
     FILE *fp = fopen(f->conf, "w");
@@ -72,45 +58,6 @@ static int write_conf(const struct fx *f, int max, int idle, const char *extra)
             "sessiond: { timeout_ms = %d; };\n%s",
             f->dir, idle, max, TIMEOUT_MS, extra);
     return fclose(fp);
-}
-
-/* Starts the daemon with argv[1..] = args (NULL-terminated), stderr to f->log. */
-static pid_t spawn(const struct fx *f, const char *const *args)
-{
-    pid_t pid = fork();
-
-    if (pid != 0)
-        return pid;
-    int fd = open(f->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        close(fd);
-    }
-    const char *argv[8] = {"mcp-sessiond"};
-    for (int i = 0; args[i] != NULL && i < 6; i++)
-        argv[i + 1] = args[i];
-    execv(f->bin, (char *const *)argv);
-    _exit(127);
-}
-
-/* Waits up to ms for pid to exit; returns its wait status, or -1 after killing it. */
-static int reap_child(pid_t pid, int ms)
-{
-    int64_t deadline = now_ms() + ms;
-    int st;
-
-    for (;;) {
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid)
-            return st;
-        if (r < 0 || now_ms() > deadline)
-            break;
-        sleep_ms(10);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
 }
 
 /* Waits until the daemon answers a status call (its own sessc, so f->sc is untouched). */
@@ -142,28 +89,8 @@ static int start_daemon(struct fx *f)
 {
     const char *args[] = {"-c", f->conf, NULL};
 
-    f->pid = spawn(f, args);
+    f->pid = daemon_spawn(f->bin, f->log, args);
     return f->pid > 0 ? wait_ready(f) : -1;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void dump_log(const struct fx *f)
-{
-    char line[512];
-    FILE *fp = fopen(f->log, "r");
-
-    if (fp == NULL)
-        return;
-    while (fgets(line, sizeof(line), fp) != NULL)
-        printf("# daemon: %s%s", line, strchr(line, '\n') ? "" : "\n");
-    fclose(fp);
 }
 
 static int group_setup(void **state)
@@ -193,7 +120,7 @@ static int group_setup(void **state)
     }
     f->sc = sessc_new(f->cfg);
     if (start_daemon(f) != 0) {
-        dump_log(f);
+        daemon_dump_log(f->log);
         return -1;
     }
     return 0;
@@ -210,9 +137,9 @@ static int group_teardown(void **state)
         waitpid(f->pid, NULL, 0);
     }
     sessc_free(f->sc);
-    dump_log(f);
+    daemon_dump_log(f->log);
     if (f->dir[0] != '\0')
-        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        daemon_rm_tree(f->dir);
     free(f->cfg);
     free(f);
     return 0;
@@ -611,7 +538,7 @@ static void test_second_daemon_refused(void **state)
 {
     struct fx *f = *state;
     const char *args[] = {"-c", f->conf, NULL};
-    pid_t pid = spawn(f, args);
+    pid_t pid = daemon_spawn(f->bin, f->log, args);
 
     assert_true(pid > 0);
     int st = reap_child(pid, 10000);
@@ -629,7 +556,7 @@ static void test_check_config(void **state)
     const char *bad_args[] = {"-c", bad, "-t", NULL};
     const char *bad_run[] = {"-c", bad, NULL};
 
-    int st = reap_child(spawn(f, good_args), 10000);
+    int st = reap_child(daemon_spawn(f->bin, f->log, good_args), 10000);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
 
@@ -638,10 +565,10 @@ static void test_check_config(void **state)
     assert_non_null(fp);
     fprintf(fp, "sessions: {\n  max = 0;\n};\n");
     fclose(fp);
-    st = reap_child(spawn(f, bad_args), 10000);
+    st = reap_child(daemon_spawn(f->bin, f->log, bad_args), 10000);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 2);
-    st = reap_child(spawn(f, bad_run), 10000);
+    st = reap_child(daemon_spawn(f->bin, f->log, bad_run), 10000);
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 2);
 
