@@ -17,22 +17,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { CheckError, check, describeError, diag, runTap, show } from './tap.mjs';
+import { check, CheckError, describeError, diag, OVERALL_MS, REQUEST_MS, requireUrl, runTap, show, transportFailInfo } from './tap.mjs';
 
-const url = process.argv[2];
-if (!url || process.argv.length > 3) {
-  console.error('usage: node sdk-sse-client.mjs <sse-url>   (e.g. http://127.0.0.1:8080/sse)');
-  process.exit(2);
-}
-try {
-  new URL(url);
-} catch {
-  console.error(`sdk-sse-client: not a URL: ${url}`);
-  process.exit(2);
-}
+const url = requireUrl(process.argv.length <= 3 ? process.argv[2] : null, 'sdk-sse-client', '<sse-url>   (e.g. http://127.0.0.1:8080/sse)');
 
-const OVERALL_MS = Number(process.env.SDK_CLIENT_TIMEOUT_MS || 30000);
-const REQUEST_MS = Number(process.env.SDK_CLIENT_REQUEST_MS || 10000);
 const END_MS = Number(process.env.SSE_SESSION_END_MS || 10000);
 const EXPECT_VERSION = process.env.MCP_EXPECT_PROTOCOL_VERSION || LATEST_PROTOCOL_VERSION;
 const reqOpts = { timeout: REQUEST_MS };
@@ -149,8 +137,5 @@ await runTap(tests, {
   after: async () => {
     if (connected) await client.close().catch(() => {});
   },
-  failInfo: () =>
-    [transportErrors.length ? `transport errors seen: ${transportErrors.slice(0, 5).join(' | ')}` : '', `against ${url}`]
-      .filter(Boolean)
-      .join('\n'),
+  failInfo: () => transportFailInfo(transportErrors, url),
 });

@@ -23,7 +23,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, ProtocolError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { CheckError, check, describeError, readPending, runTap, show } from './tap.mjs';
+import { check, CheckError, describeError, OVERALL_MS, readPending, REQUEST_MS, requireUrl, runTap, show, transportFailInfo } from './tap.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 let url;
@@ -36,19 +36,8 @@ let pendingFile = path.join(HERE, 'sdk-v2-client-pending.txt');
     else url = null;
   }
 }
-if (!url) {
-  console.error('usage: node sdk-v2-client.mjs [--pending FILE] <url>   (e.g. http://127.0.0.1:8080/mcp)');
-  process.exit(2);
-}
-try {
-  new URL(url);
-} catch {
-  console.error(`sdk-v2-client: not a URL: ${url}`);
-  process.exit(2);
-}
+requireUrl(url, 'sdk-v2-client', '[--pending FILE] <url>   (e.g. http://127.0.0.1:8080/mcp)');
 
-const OVERALL_MS = Number(process.env.SDK_CLIENT_TIMEOUT_MS || 30000);
-const REQUEST_MS = Number(process.env.SDK_CLIENT_REQUEST_MS || 10000);
 const VERSION = process.env.SDK_V2_VERSION || '2026-07-28';
 const PROTOCOL_VERSION_META = 'io.modelcontextprotocol/protocolVersion';
 const reqOpts = { timeout: REQUEST_MS };
@@ -210,8 +199,5 @@ await runTap(tests, {
   after: async () => {
     if (connected) await client.close().catch(() => {});
   },
-  failInfo: () =>
-    [transportErrors.length ? `transport errors seen: ${transportErrors.slice(0, 5).join(' | ')}` : '', `against ${url}`]
-      .filter(Boolean)
-      .join('\n'),
+  failInfo: () => transportFailInfo(transportErrors, url),
 });

@@ -6,6 +6,32 @@ import { existsSync, readFileSync } from 'node:fs';
 
 export class CheckError extends Error {}
 
+// The time limits every client script takes from its environment (milliseconds).
+export const OVERALL_MS = Number(process.env.SDK_CLIENT_TIMEOUT_MS || 30000);
+export const REQUEST_MS = Number(process.env.SDK_CLIENT_REQUEST_MS || 10000);
+
+// The URL argument of a client script: exits 2 with usage when it is missing or not a URL.
+export function requireUrl(url, script, usage) {
+  if (!url) {
+    console.error(`usage: node ${script}.mjs ${usage}`);
+    process.exit(2);
+  }
+  try {
+    new URL(url);
+  } catch {
+    console.error(`${script}: not a URL: ${url}`);
+    process.exit(2);
+  }
+  return url;
+}
+
+// runTap's failInfo for an SDK client: the first transport errors seen, and the URL.
+export function transportFailInfo(errors, url) {
+  return [errors.length ? `transport errors seen: ${errors.slice(0, 5).join(' | ')}` : '', `against ${url}`]
+    .filter(Boolean)
+    .join('\n');
+}
+
 export function check(cond, msg) {
   if (!cond) throw new CheckError(msg);
 }
