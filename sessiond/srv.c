@@ -21,6 +21,7 @@
 #include "hold.h"
 #include "ipc.h"
 #include "route.h"
+#include "rpc.h"
 #include "sess.h"
 #include "watch.h"
 
@@ -495,18 +496,6 @@ static int64_t srv_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* {"jsonrpc": "2.0", "method": method, "params"?: params (taken)}: a new notification. */
-static json_object *srv_note_new(const char *method, json_object *params)
-{
-    json_object *msg = json_object_new_object();
-
-    json_object_object_add(msg, "jsonrpc", json_object_new_string("2.0"));
-    json_object_object_add(msg, "method", json_object_new_string(method));
-    if (params != NULL)
-        json_object_object_add(msg, "params", params);
-    return msg;
-}
-
 static void srv_watch_timer(uv_timer_t *t);
 
 /* Arms the watch timer for the next change of a watched resource of the served sets, a
@@ -557,7 +546,7 @@ static void srv_watch_timer(uv_timer_t *t)
         s->watch_window[i] = window;
         json_object *params = json_object_new_object();
         json_object_object_add(params, "uri", json_object_new_string(w[i].uri));
-        json_object *msg = srv_note_new("notifications/resources/updated", params);
+        json_object *msg = rpc_notification_new("notifications/resources/updated", params);
         route_notify(s->route, w[i].uri, &msg, 1, NULL);
         json_object_put(msg);
     }
@@ -595,7 +584,7 @@ static void srv_reload(struct srv *s)
         json_object *msgs[sizeof(methods) / sizeof(methods[0])];
         size_t n_msgs = sizeof(methods) / sizeof(methods[0]);
         for (size_t i = 0; i < n_msgs; i++)
-            msgs[i] = srv_note_new(methods[i], NULL);
+            msgs[i] = rpc_notification_new(methods[i], NULL);
         size_t listeners = 0;
         uint64_t t0 = uv_hrtime();
         /* one write per stream */
