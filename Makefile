@@ -110,19 +110,24 @@ APACHE_TESTS := tests/integration/10_transport.t tests/integration/20_jsonrpc.t 
                 tests/integration/140_reload.t tests/integration/170_stream_caps.t \
                 tests/integration/180_stateless.t tests/integration/190_listen.t
 PROVE ?= prove
+# a failing test file's stack logs (tests/lib/McpStack.pm), printed last so a CI log's tail has them
+export MCP_FAILURE_LOG := $(CURDIR)/$(BUILD)/test-failures.log
+OR_SHOW_FAILURES = || { echo "== logs of the failing stacks =="; cat $(MCP_FAILURE_LOG) 2>/dev/null; exit 1; }
 check: deps npm-deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory asan
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory fuzz-smoke
+	@rm -f $(MCP_FAILURE_LOG)
 	@echo "== unit + integration + interop (build/) =="
-	MCP_BUILD=$(BUILD) $(PROVE) --exec '' $(UNIT_BINS)
-	MCP_BUILD=$(BUILD) $(PROVE) tests/integration/*.t tests/interop/*.t
+	MCP_BUILD=$(BUILD) $(PROVE) --exec '' $(UNIT_BINS) $(OR_SHOW_FAILURES)
+	MCP_BUILD=$(BUILD) $(PROVE) tests/integration/*.t tests/interop/*.t $(OR_SHOW_FAILURES)
 	@echo "== transport and streaming tests through Apache httpd (mod_proxy_fcgi) =="
-	MCP_BUILD=$(BUILD) MCP_FRONT=apache $(PROVE) $(APACHE_TESTS)
+	MCP_BUILD=$(BUILD) MCP_FRONT=apache $(PROVE) $(APACHE_TESTS) $(OR_SHOW_FAILURES)
 	@echo "== unit + integration under AddressSanitizer/UBSan (build-asan/) =="
-	MCP_BUILD=build-asan $(PROVE) --exec '' $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS))
-	MCP_BUILD=build-asan $(PROVE) tests/integration/*.t
+	MCP_BUILD=build-asan $(PROVE) --exec '' $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BINS)) \
+	  $(OR_SHOW_FAILURES)
+	MCP_BUILD=build-asan $(PROVE) tests/integration/*.t $(OR_SHOW_FAILURES)
 
 unit: build
 	MCP_BUILD=$(BUILD) $(PROVE) --exec '' $(UNIT_BINS)

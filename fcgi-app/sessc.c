@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +26,7 @@ struct sessc {
     bool in_request;           /* between sessc_begin_request and sessc_end_request */
     bool fd_sent;              /* the last exchange's descriptor reached sessiond's socket */
     bool req_failed;           /* sessiond already failed during the current HTTP request */
+    bool down;                 /* the last exchange failed (logged once until one succeeds) */
 };
 
 static int64_t sessc_now_ms(void)
@@ -229,6 +231,21 @@ static enum mcp_err sessc_recv(struct sessc *sc, uint16_t type, uint32_t seq, in
     return MCP_OK;
 }
 
+/* Logs the first failure of a run of them (requests answer 503 until sessiond recovers):
+ * which call, at which step, why, after how long. */
+static void sessc_log_failure(struct sessc *sc, uint16_t type, const char *step, enum mcp_err why,
+                              int64_t elapsed_ms)
+{
+    if (sc->down)
+        return;
+    sc->down = true;
+    fprintf(stderr,
+            "mcp-fcgi[%d]: sessiond unavailable: %s failed %s (%s after %lld ms, "
+            "sessiond.timeout_ms %d); answering 503 until it recovers\n",
+            (int)getpid(), ipc_type_name(type), step, mcp_err_info(why)->name,
+            (long long)elapsed_ms, sc->cfg->sessiond_timeout_ms);
+}
+
 /* The connection is unusable (transport failure, timeout, malformed reply): drop it. */
 static enum mcp_err sessc_broken(struct sessc *sc)
 {
@@ -265,12 +282,25 @@ static enum mcp_err sessc_exchange(struct sessc *sc, uint16_t type, json_object 
     if (sc->fd >= 0 && sessc_stale(sc))
         sessc_disconnect(sc);
     /* Any failure below, a timeout included, leaves the connection in an unknown state. */
-    if ((sc->fd < 0 && sessc_connect(sc, deadline) != MCP_OK) ||
-        sessc_send(sc, frame, len, fd, deadline) != MCP_OK ||
-        sessc_recv(sc, type, seq, deadline, &reply) != MCP_OK ||
-        ipc_reply_err(reply, &err) != MCP_OK) {
+    int64_t start = sessc_now_ms();
+    const char *step = NULL;
+    enum mcp_err why = MCP_OK;
+    if (sc->fd < 0 && (why = sessc_connect(sc, deadline)) != MCP_OK)
+        step = "connecting";
+    else if ((why = sessc_send(sc, frame, len, fd, deadline)) != MCP_OK)
+        step = "sending";
+    else if ((why = sessc_recv(sc, type, seq, deadline, &reply)) != MCP_OK)
+        step = "waiting for the reply";
+    else if ((why = ipc_reply_err(reply, &err)) != MCP_OK)
+        step = "reading the reply";
+    if (step != NULL) {
+        sessc_log_failure(sc, type, step, why, sessc_now_ms() - start);
         err = sessc_broken(sc);
         goto done;
+    }
+    if (sc->down) {
+        fprintf(stderr, "mcp-fcgi[%d]: sessiond answers again\n", (int)getpid());
+        sc->down = false;
     }
     if (err == MCP_OK && reply_out != NULL) {
         *reply_out = reply;

@@ -72,6 +72,9 @@ my $ping = { jsonrpc => '2.0', id => 1, method => 'ping' };
     my $ok = 0;
     for (1 .. 50) { $r = rpc($url, $ping, session => $sid2); if ($r->{status} == 200) { $ok = 1; last } sleep 0.1 }
     ok($ok, 'workers recover once sessiond answers again (same session)');
+    like($s->log('workers'), qr/sessiond unavailable: \w+ failed waiting for the reply \(timeout after \d+ ms/,
+         'the worker logged why it answered 503');
+    like($s->log('workers'), qr/sessiond answers again/, '... and that sessiond recovered');
 
     # sessiond dead: 503 at once; mcp-stack restarts it; sessions are gone -> 404, new ones work
     kill 'KILL', $pid;

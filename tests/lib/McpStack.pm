@@ -11,6 +11,8 @@ package McpStack;
 # The binaries come from $MCP_BUILD (default "build"); the front server is lighttpd unless
 # server => 'apache' or $MCP_FRONT=apache. Under a sanitizer build, reports go to
 # files in the run directory; stop() fails the test run (via Test::More) if any appeared.
+# When a test of the file failed, stop() keeps the run directory and prints the tail of each
+# log (and appends it to $MCP_FAILURE_LOG when that is set: make check shows it at the end).
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -132,12 +134,29 @@ sub stop {
         }
     }
     my @reports = $self->sanitizer_reports;
+    my $failing = eval { require Test::More; !Test::More->builder->is_passing };
+    if ($failing) {    # what the stack logged explains most failures seen only in CI
+        my $text = '';
+        for my $name (qw(stack sessiond workers lighttpd-error)) {
+            my @lines = split /\n/, $self->_log_text($name);
+            next unless @lines;
+            splice @lines, 0, -40 if @lines > 40;
+            $text .= "== $0: a test failed; the last lines of $self->{dir}/$name.log:\n"
+                . join("\n", @lines) . "\n";
+        }
+        Test::More::diag($text);
+        # make check prints this file after a failing prove, where a CI log's tail shows it
+        if ($ENV{MCP_FAILURE_LOG} && open my $fh, '>>', $ENV{MCP_FAILURE_LOG}) {
+            print $fh $text;
+            close $fh;
+        }
+    }
     if (@reports && eval { require Test::More; 1 }) {
         my $text = join '', map { local $/; open my $fh, '<', $_; my $t = <$fh>; "== $_\n$t" } @reports;
         Test::More::fail('sanitizers reported errors in the stack');
         Test::More::diag($text);
     }
-    File::Path::remove_tree($self->{dir}) unless @reports || $ENV{MCP_KEEP_RUNDIR};
+    File::Path::remove_tree($self->{dir}) unless @reports || $failing || $ENV{MCP_KEEP_RUNDIR};
 }
 
 sub DESTROY { local ($., $@, $!, $^E, $?); $_[0]->stop }
