@@ -130,6 +130,7 @@ is(listeners_at_reload('"conformance"'), 2, 'closed listen streams are gone (2 r
 }
 
 # ---- shutdown: the final response first ---------------------------------------------------------
+$s->expect_exits;
 kill 'TERM', $s->pid('sessiond');
 my @end = notes_until($tools, undef, 5);
 my ($final) = grep { exists $_->{result} } @end;

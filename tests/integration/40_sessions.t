@@ -77,6 +77,7 @@ my $ping = { jsonrpc => '2.0', id => 1, method => 'ping' };
     like($s->log('workers'), qr/sessiond answers again/, '... and that sessiond recovered');
 
     # sessiond dead: 503 at once; mcp-stack restarts it; sessions are gone -> 404, new ones work
+    $s->expect_exits;
     kill 'KILL', $pid;
     sleep 0.1;
     $t0 = time;

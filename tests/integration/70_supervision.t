@@ -16,6 +16,7 @@ my ($sid) = initialize($url);
 ok($sid, 'session');
 my @before = $s->worker_pids;
 is(scalar @before, 2, 'two workers running') or diag "workers: @before";
+$s->expect_exits;
 kill 'KILL', $before[0];
 my @after;
 for (1 .. 50) {

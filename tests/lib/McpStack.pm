@@ -6,6 +6,7 @@ package McpStack;
 #                           conf_text => "...",    # conf_text: write this config instead
 #                           lighttpd_include => "/abs/file.conf");  # extra lighttpd config
 #   $s->url; $s->base; $s->dir; $s->pid('sessiond'); $s->log('sessiond');
+#   $s->expect_exits;      # the test kills a worker or sessiond on purpose (else stop() fails)
 #   $s->stop;                                        # idempotent, also on DESTROY
 #
 # The binaries come from $MCP_BUILD (default "build"); the front server is lighttpd unless
@@ -118,6 +119,17 @@ sub sanitizer_reports {
     return grep { -s $_ } glob("$self->{dir}/asan.* $self->{dir}/ubsan.*");
 }
 
+# The test is about to end a worker or mcp-sessiond on purpose: stop() does not count it.
+sub expect_exits { $_[0]{exits_expected} = 1 }
+
+# Log lines telling that a worker died (multiwatch respawned it) or that mcp-sessiond exited
+# (mcp-stack restarted it): a crash, unless the test caused it.
+sub unexpected_exits {
+    my ($self) = @_;
+    return ((grep { /Child\[\d+\] died|Spawning child\[\d+\] failed/ } split /\n/, $self->_log_text('workers')),
+            (grep { /mcp-sessiond exited/ } split /\n/, $self->_log_text('stack')));
+}
+
 sub stop {
     my ($self) = @_;
     return if $self->{stopped}++;
@@ -133,8 +145,13 @@ sub stop {
             waitpid $self->{pid}, 0;
         }
     }
+    require Test::More;
     my @reports = $self->sanitizer_reports;
-    my $failing = eval { require Test::More; !Test::More->builder->is_passing };
+    if (!$self->{exits_expected} && (my @exits = $self->unexpected_exits)) {
+        Test::More::fail('no worker and no mcp-sessiond exited while the test ran');
+        Test::More::diag(join "\n", @exits);
+    }
+    my $failing = !Test::More->builder->is_passing;
     if ($failing) {    # what the stack logged explains most failures seen only in CI
         my $text = '';
         for my $name (qw(stack sessiond workers lighttpd-error)) {
@@ -151,7 +168,7 @@ sub stop {
             close $fh;
         }
     }
-    if (@reports && eval { require Test::More; 1 }) {
+    if (@reports) {
         my $text = join '', map { local $/; open my $fh, '<', $_; my $t = <$fh>; "== $_\n$t" } @reports;
         Test::More::fail('sanitizers reported errors in the stack');
         Test::More::diag($text);
