@@ -146,34 +146,34 @@ sub stop {
         }
     }
     require Test::More;
-    my @reports = $self->sanitizer_reports;
     if (!$self->{exits_expected} && (my @exits = $self->unexpected_exits)) {
         Test::More::fail('no worker and no mcp-sessiond exited while the test ran');
         Test::More::diag(join "\n", @exits);
     }
+    my @reports = $self->sanitizer_reports;
+    my $text = join '', map { local $/; open my $fh, '<', $_; my $t = <$fh>; "== $_\n$t" } @reports;
+    if (@reports) {
+        Test::More::fail('sanitizers reported errors in the stack');
+        Test::More::diag($text);
+    }
     my $failing = !Test::More->builder->is_passing;
     if ($failing) {    # what the stack logged explains most failures seen only in CI
-        my $text = '';
+        my $logs = '';
         for my $name (qw(stack sessiond workers lighttpd-error)) {
             my @lines = split /\n/, $self->_log_text($name);
             next unless @lines;
             splice @lines, 0, -40 if @lines > 40;
-            $text .= "== $0: a test failed; the last lines of $self->{dir}/$name.log:\n"
+            $logs .= "== $0: a test failed; the last lines of $self->{dir}/$name.log:\n"
                 . join("\n", @lines) . "\n";
         }
-        Test::More::diag($text);
+        Test::More::diag($logs);
         # make check prints this file after a failing prove, where a CI log's tail shows it
         if ($ENV{MCP_FAILURE_LOG} && open my $fh, '>>', $ENV{MCP_FAILURE_LOG}) {
-            print $fh $text;
+            print $fh $logs, $text;
             close $fh;
         }
     }
-    if (@reports) {
-        my $text = join '', map { local $/; open my $fh, '<', $_; my $t = <$fh>; "== $_\n$t" } @reports;
-        Test::More::fail('sanitizers reported errors in the stack');
-        Test::More::diag($text);
-    }
-    File::Path::remove_tree($self->{dir}) unless @reports || $failing || $ENV{MCP_KEEP_RUNDIR};
+    File::Path::remove_tree($self->{dir}) unless $failing || $ENV{MCP_KEEP_RUNDIR};
 }
 
 sub DESTROY { local ($., $@, $!, $^E, $?); $_[0]->stop }
