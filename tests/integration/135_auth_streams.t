@@ -8,24 +8,13 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
-use File::Temp qw(tempdir);
-use MIME::Base64;
 use McpStack;
 use McpSse;
 use McpHttp qw(request initialize mcp_headers $JSON);
 
-my $dir = tempdir(CLEANUP => 1);
-open my $u, '>', "$dir/users" or die; print $u "alice:wonderland\nbob:builder\n"; close $u;
-open my $c, '>', "$dir/auth.conf" or die;
-print $c qq{server.modules += ( "mod_auth", "mod_authn_file" )\n}
-    . qq{auth.backend = "plain"\nauth.backend.plain.userfile = "$dir/users"\n}
-    . qq{auth.require = ( "/mcp" => ( "method" => "basic", "realm" => "mcp", "require" => "valid-user" ),\n}
-    . qq{  "/sse" => ( "method" => "basic", "realm" => "mcp", "require" => "valid-user" ),\n}
-    . qq{  "/messages" => ( "method" => "basic", "realm" => "mcp", "require" => "valid-user" ) )\n};
-close $c;
-my $s = McpStack->start(conf => 'conf/conformance.conf', lighttpd_include => "$dir/auth.conf");
-my %alice = (Authorization => 'Basic ' . encode_base64('alice:wonderland', ''));
-my %bob = (Authorization => 'Basic ' . encode_base64('bob:builder', ''));
+my $s = McpStack->start(conf => 'conf/conformance.conf', auth => ['/mcp', '/sse', '/messages']);
+my %alice = McpStack::basic_auth('alice');
+my %bob = McpStack::basic_auth('bob');
 
 # 2024-11-05: the answer to a POST /messages travels on alice's stream
 {

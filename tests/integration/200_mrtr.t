@@ -11,22 +11,14 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
 use File::Temp qw(tempdir);
-use MIME::Base64;
 use McpStack;
 use McpHttp qw(request $JSON);
 
 my $V = '2026-07-28';
-my $dir = tempdir(CLEANUP => 1);
-open my $u, '>', "$dir/users" or die; print $u "alice:wonderland\nbob:builder\n"; close $u;
-open my $c, '>', "$dir/auth.conf" or die;
-print $c qq{server.modules += ( "mod_auth", "mod_authn_file" )\n}
-    . qq{auth.backend = "plain"\nauth.backend.plain.userfile = "$dir/users"\n}
-    . qq{auth.require = ( "/mcp" => ( "method" => "basic", "realm" => "mcp", "require" => "valid-user" ) )\n};
-close $c;
-my $s = McpStack->start(conf => 'conf/conformance.conf', lighttpd_include => "$dir/auth.conf");
+my $s = McpStack->start(conf => 'conf/conformance.conf', auth => ['/mcp']);
 my $url = $s->url;
-my %alice = (Authorization => 'Basic ' . encode_base64('alice:wonderland', ''));
-my %bob = (Authorization => 'Basic ' . encode_base64('bob:builder', ''));
+my %alice = McpStack::basic_auth('alice');
+my %bob = McpStack::basic_auth('bob');
 my $ALL = { sampling => {}, elicitation => {}, roots => {} };
 
 my $next = 1;
@@ -155,6 +147,7 @@ my $t_state;
 }
 {
     # a named key file that is missing stops the start, naming file, line and setting
+    my $dir = tempdir(CLEANUP => 1);
     my $f = "$dir/missing-key.conf";
     open my $fh, '>', $f or die;
     print $fh qq{server: {\n  sets = [ "conformance" ];\n  state_key_file = "$dir/missing.key";\n};\n};

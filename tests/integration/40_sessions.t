@@ -7,8 +7,6 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
-use File::Temp qw(tempdir);
-use MIME::Base64;
 use Time::HiRes qw(time sleep);
 use McpStack;
 use McpHttp qw(request rpc initialize);
@@ -95,17 +93,10 @@ my $ping = { jsonrpc => '2.0', id => 1, method => 'ping' };
 
 # principal binding: REMOTE_USER set by lighttpd's mod_auth
 {
-    my $dir = tempdir(CLEANUP => 1);
-    open my $u, '>', "$dir/users" or die; print $u "alice:wonderland\nbob:builder\n"; close $u;
-    open my $c, '>', "$dir/auth.conf" or die;
-    print $c qq{server.modules += ( "mod_auth", "mod_authn_file" )\n}
-        . qq{auth.backend = "plain"\nauth.backend.plain.userfile = "$dir/users"\n}
-        . qq{auth.require = ( "/mcp" => ( "method" => "basic", "realm" => "mcp", "require" => "valid-user" ) )\n};
-    close $c;
-    my $s = McpStack->start(conf => 'conf/conformance.conf', lighttpd_include => "$dir/auth.conf");
+    my $s = McpStack->start(conf => 'conf/conformance.conf', auth => ['/mcp']);
     my $url = $s->url;
-    my %alice = (Authorization => 'Basic ' . encode_base64('alice:wonderland', ''));
-    my %bob = (Authorization => 'Basic ' . encode_base64('bob:builder', ''));
+    my %alice = McpStack::basic_auth('alice');
+    my %bob = McpStack::basic_auth('bob');
     my $r = rpc($url, $ping);
     is($r->{status}, 401, 'lighttpd asks for credentials');
     my ($sid) = initialize($url, headers => \%alice);

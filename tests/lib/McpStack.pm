@@ -4,7 +4,9 @@ package McpStack;
 #
 #   my $s = McpStack->start(conf => 'conf/conformance.conf', workers => 2,
 #                           conf_text => "...",    # conf_text: write this config instead
-#                           lighttpd_include => "/abs/file.conf");  # extra lighttpd config
+#                           lighttpd_include => "/abs/file.conf",   # extra lighttpd config
+#                           auth => ['/mcp', '/sse']);  # lighttpd mod_auth (basic) on these paths
+#   my %alice = McpStack::basic_auth('alice');  # its users: alice:wonderland, bob:builder
 #   $s->url; $s->base; $s->dir; $s->pid('sessiond'); $s->log('sessiond');
 #   $s->expect_exits;      # the test kills a worker or sessiond on purpose (else stop() fails)
 #   $s->stop;                                        # idempotent, also on DESTROY
@@ -41,6 +43,7 @@ sub start {
         close $fh;
     }
     my $self = bless { dir => $dir, build => $build, stopped => 0 }, $class;
+    $o{lighttpd_include} = _auth_include($dir, $o{auth}) if $o{auth};
     my $ready = "$dir/ready";
     for my $attempt (1 .. 3) {
         my $port = _free_port();
@@ -77,6 +80,32 @@ sub start {
         die "mcp-stack did not start:\n" . $self->_log_text('stack');
     }
     die "mcp-stack did not start after 3 attempts\n" . $self->_log_text('stack');
+}
+
+# The users of the auth option, and their passwords.
+my %USERS = (alice => 'wonderland', bob => 'builder');
+
+# Writes a lighttpd include requiring HTTP basic authentication on @$paths (users: %USERS)
+# into $dir; returns its path.
+sub _auth_include {
+    my ($dir, $paths) = @_;
+    open my $u, '>', "$dir/users" or die "$dir/users: $!";
+    print $u map { "$_:$USERS{$_}\n" } sort keys %USERS;
+    close $u;
+    my $rule = '( "method" => "basic", "realm" => "mcp", "require" => "valid-user" )';
+    open my $c, '>', "$dir/auth.conf" or die "$dir/auth.conf: $!";
+    print $c qq{server.modules += ( "mod_auth", "mod_authn_file" )\n}
+        . qq{auth.backend = "plain"\nauth.backend.plain.userfile = "$dir/users"\n}
+        . 'auth.require = ( ' . join(",\n  ", map { qq{"$_" => $rule} } @$paths) . " )\n";
+    close $c;
+    return "$dir/auth.conf";
+}
+
+# The Authorization header of user (one of the auth option's users), as a list for a hash.
+sub basic_auth {
+    my ($user) = @_;
+    require MIME::Base64;
+    return (Authorization => 'Basic ' . MIME::Base64::encode_base64("$user:$USERS{$user}", ''));
 }
 
 sub url  { "http://127.0.0.1:$_[0]{port}/mcp" }
