@@ -18,6 +18,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { check, CheckError, describeError, diag, OVERALL_MS, REQUEST_MS, requireUrl, runTap, show, transportFailInfo } from './tap.mjs';
+import { fixtureTests } from './fixture-tests.mjs';
 
 const url = requireUrl(process.argv.length <= 3 ? process.argv[2] : null, 'sdk-client', '<url>   (e.g. http://127.0.0.1:8080/mcp)');
 
@@ -53,6 +54,7 @@ let protocolVersion;
 const transportErrors = [];
 transport.onerror = (e) => transportErrors.push(e?.message ?? String(e));
 
+const fx = fixtureTests(client, reqOpts);
 const tests = [
   ['connect: initialize handshake, serverInfo and negotiated protocol version', async () => {
     await client.connect(transport, reqOpts);
@@ -66,19 +68,8 @@ const tests = [
       `negotiated protocol version ${show(protocolVersion)}, expected ${EXPECT_VERSION}`);
     return `server ${info.name} ${info.version ?? ''}, protocol ${protocolVersion}, session ${sessionId ?? '(none)'}`;
   }],
-  ['tools/list is non-empty and contains test_simple_text', async () => {
-    const r = await client.listTools(undefined, reqOpts);
-    check(Array.isArray(r.tools) && r.tools.length > 0, `empty tool list: ${show(r)}`);
-    check(r.tools.some((t) => t.name === 'test_simple_text'),
-      `test_simple_text not listed; tools: ${r.tools.map((t) => t.name).join(', ')}`);
-  }],
-  ['tools/call test_simple_text returns the fixture text', async () => {
-    const r = await client.callTool({ name: 'test_simple_text' }, undefined, reqOpts);
-    check(!r.isError, `isError set: ${show(r)}`);
-    const c = r.content?.[0];
-    check(c?.type === 'text' && c.text === 'This is a simple text response for testing.',
-      `unexpected content: ${show(r.content)}`);
-  }],
+  fx.toolsList,
+  fx.toolsCall,
   ['tools/call test_sampling without its required prompt gives an isError result', async () => {
     let r;
     try {
@@ -120,14 +111,7 @@ const tests = [
     check(r.resources.some((x) => x.uri === 'test://static-text'),
       `test://static-text not listed; resources: ${r.resources.map((x) => x.uri).join(', ')}`);
   }],
-  ['resources/read test://static-text is text/plain text', async () => {
-    const r = await client.readResource({ uri: 'test://static-text' }, reqOpts);
-    const c = r.contents?.[0];
-    check(c, `no contents: ${show(r)}`);
-    check(c.uri === 'test://static-text', `contents[0].uri is ${show(c.uri)}`);
-    check(c.mimeType === 'text/plain', `contents[0].mimeType is ${show(c.mimeType)}`);
-    check(typeof c.text === 'string' && c.text.length > 0, `contents[0].text missing or empty: ${show(c)}`);
-  }],
+  fx.resourceRead,
   ['resources/templates/list answers with a resourceTemplates array', async () => {
     const r = await client.listResourceTemplates(undefined, reqOpts);
     check(Array.isArray(r.resourceTemplates), `no resourceTemplates array: ${show(r)}`);
@@ -137,18 +121,8 @@ const tests = [
     }
     return `${r.resourceTemplates.length} template(s): ${r.resourceTemplates.map((t) => t.uriTemplate).join(', ')}`;
   }],
-  ['prompts/get test_prompt_with_arguments substitutes arg1 and arg2', async () => {
-    const a1 = 'first-value-1';
-    const a2 = 'second value 2';
-    const r = await client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: a1, arg2: a2 } }, reqOpts);
-    check(Array.isArray(r.messages) && r.messages.length > 0, `no messages: ${show(r)}`);
-    const text = r.messages.map((m) => (m.content?.type === 'text' ? m.content.text : '')).join('\n');
-    check(text.includes(a1) && text.includes(a2), `message text lacks ${show(a1)} or ${show(a2)}: ${show(r.messages)}`);
-  }],
-  ['ping', async () => {
-    const r = await client.ping(reqOpts);
-    check(r && typeof r === 'object', `ping result is not an object: ${show(r)}`);
-  }],
+  fx.promptGet,
+  fx.ping,
   ['DELETE terminates the session; the old session id then gets 404', async () => {
     check(sessionId, 'the server issued no Mcp-Session-Id at initialize, nothing to terminate');
     await transport.terminateSession(); // throws on a status other than 2xx/405

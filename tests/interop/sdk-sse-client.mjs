@@ -18,6 +18,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { check, CheckError, describeError, diag, OVERALL_MS, REQUEST_MS, requireUrl, runTap, show, transportFailInfo } from './tap.mjs';
+import { fixtureTests } from './fixture-tests.mjs';
 
 const url = requireUrl(process.argv.length <= 3 ? process.argv[2] : null, 'sdk-sse-client', '<sse-url>   (e.g. http://127.0.0.1:8080/sse)');
 
@@ -47,6 +48,7 @@ let endpoint; // the POST endpoint the server named (absolute URL)
 const transportErrors = [];
 transport.onerror = (e) => transportErrors.push(e?.message ?? String(e));
 
+const fx = fixtureTests(client, reqOpts);
 const tests = [
   ['connect: GET /sse, endpoint event, initialize over POST, negotiated protocol version', async () => {
     await client.connect(transport, reqOpts);
@@ -72,39 +74,11 @@ const tests = [
     check(caps && caps.tools, `server capabilities lack tools: ${show(caps)}`);
     return `server ${info.name} ${info.version ?? ''}, protocol ${version}, endpoint ${ep.pathname}${ep.search}`;
   }],
-  ['tools/list is non-empty and contains test_simple_text', async () => {
-    const r = await client.listTools(undefined, reqOpts);
-    check(Array.isArray(r.tools) && r.tools.length > 0, `empty tool list: ${show(r)}`);
-    check(r.tools.some((t) => t.name === 'test_simple_text'),
-      `test_simple_text not listed; tools: ${r.tools.map((t) => t.name).join(', ')}`);
-  }],
-  ['tools/call test_simple_text returns the fixture text', async () => {
-    const r = await client.callTool({ name: 'test_simple_text' }, undefined, reqOpts);
-    check(!r.isError, `isError set: ${show(r)}`);
-    const c = r.content?.[0];
-    check(c?.type === 'text' && c.text === 'This is a simple text response for testing.',
-      `unexpected content: ${show(r.content)}`);
-  }],
-  ['resources/read test://static-text is text/plain text', async () => {
-    const r = await client.readResource({ uri: 'test://static-text' }, reqOpts);
-    const c = r.contents?.[0];
-    check(c, `no contents: ${show(r)}`);
-    check(c.uri === 'test://static-text', `contents[0].uri is ${show(c.uri)}`);
-    check(c.mimeType === 'text/plain', `contents[0].mimeType is ${show(c.mimeType)}`);
-    check(typeof c.text === 'string' && c.text.length > 0, `contents[0].text missing or empty: ${show(c)}`);
-  }],
-  ['prompts/get test_prompt_with_arguments substitutes arg1 and arg2', async () => {
-    const a1 = 'first-value-1';
-    const a2 = 'second value 2';
-    const r = await client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: a1, arg2: a2 } }, reqOpts);
-    check(Array.isArray(r.messages) && r.messages.length > 0, `no messages: ${show(r)}`);
-    const text = r.messages.map((m) => (m.content?.type === 'text' ? m.content.text : '')).join('\n');
-    check(text.includes(a1) && text.includes(a2), `message text lacks ${show(a1)} or ${show(a2)}: ${show(r.messages)}`);
-  }],
-  ['ping', async () => {
-    const r = await client.ping(reqOpts);
-    check(r && typeof r === 'object', `ping result is not an object: ${show(r)}`);
-  }],
+  fx.toolsList,
+  fx.toolsCall,
+  fx.resourceRead,
+  fx.promptGet,
+  fx.ping,
   ['close: the session ends with its stream (POST to the endpoint then gets 404)', async () => {
     check(endpoint, 'no endpoint known');
     await client.close();
