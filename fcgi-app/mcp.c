@@ -197,10 +197,13 @@ int mcp_handle_head(struct mcp_server *srv, const struct http_req *req, FCGX_Req
         }
     } else if (req->protocol_version != NULL && !mcp_version_supported(req->protocol_version)) {
         char msg[RPC_MSG_LEN];
-        snprintf(msg, sizeof(msg),
-                 "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported: "
-                 "2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25).",
-                 req->protocol_version);
+        int n = snprintf(msg, sizeof(msg),
+                         "Bad Request: unsupported MCP-Protocol-Version \"%.40s\" (supported:",
+                         req->protocol_version);
+        size_t count = mcp_version_count();
+        for (size_t i = 0; i < count && n > 0 && (size_t)n < sizeof(msg); i++)
+            n += snprintf(msg + n, sizeof(msg) - (size_t)n, " %s%s", mcp_versions[i],
+                          i + 1 < count ? "," : ").");
         rpc_utf8_sanitize(msg);
         mcp_http_error(resp, MCP_E_BAD_PROTOCOL_VERSION, NULL, msg);
         return 1;
