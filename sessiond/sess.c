@@ -454,7 +454,7 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
                 rc = sess_invalid(why, "a subscription URI must be 1 to 2048 bytes");
                 goto done;
             }
-            if (key[0] == 's')
+            if (strcmp(key, "subscribe") == 0)
                 sub = uri;
             else
                 unsub = uri;
@@ -469,7 +469,7 @@ enum mcp_err sess_update(struct sess_table *t, const struct sess_now *now, const
                 rc = sess_invalid(why, "client_capabilities and client_info must be objects");
                 goto done;
             }
-            if (key[7] == 'c')
+            if (strcmp(key, "client_capabilities") == 0)
                 ncaps = val;
             else
                 ninfo = val;
