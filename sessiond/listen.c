@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "ipc.h"
+#include "rpc.h"
 #include "stream.h"
 
 #define LISTEN_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -120,11 +121,7 @@ enum mcp_err listen_sub_new(json_object *rpc_id, json_object *notifications,
     params = json_object_new_object();
     json_object_object_add(params, "_meta", meta);
     json_object_object_add(params, "notifications", honoured);
-    *ack = json_object_new_object();
-    json_object_object_add(*ack, "jsonrpc", json_object_new_string("2.0"));
-    json_object_object_add(*ack, "method",
-                           json_object_new_string("notifications/subscriptions/acknowledged"));
-    json_object_object_add(*ack, "params", params);
+    *ack = rpc_notification_new("notifications/subscriptions/acknowledged", params);
     *out = s;
     return MCP_OK;
 }
@@ -247,7 +244,9 @@ bool listen_wants(const struct listen_sub *s, const struct listen_note *n, const
 {
     if (n->kind == LISTEN_NONE)
         return false;
-    if (uri != NULL && !listen_sub_has_uri(s, uri))
+    /* resources/updated of the filter's own uri (the usual case): one scan, not two */
+    bool same = n->kind == LISTEN_UPDATED && uri != NULL && strcmp(uri, n->uri) == 0;
+    if (uri != NULL && !same && !listen_sub_has_uri(s, uri))
         return false;
     if (n->kind == LISTEN_UPDATED)
         return listen_sub_has_uri(s, n->uri);
