@@ -20,6 +20,11 @@ struct ipc_dec {
     bool dead; /* a protocol error was seen */
 };
 
+bool ipc_type_takes_fd(uint16_t type)
+{
+    return type == IPC_STREAM_ATTACH || type == IPC_LISTEN_ATTACH;
+}
+
 const char *ipc_type_name(uint16_t type)
 {
     switch (type & (uint16_t)~IPC_REPLY) {

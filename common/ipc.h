@@ -290,6 +290,10 @@ struct ipc_frame {
  * IPC_REPLY bit is ignored. */
 const char *ipc_type_name(uint16_t type);
 
+/* True for the request types whose frame carries a descriptor (see DESCRIPTORS):
+ * IPC_STREAM_ATTACH and IPC_LISTEN_ATTACH. */
+bool ipc_type_takes_fd(uint16_t type);
+
 /*
  * Frames payload (borrowed, must be a JSON object) as a message of type and seq into buf
  * (cap bytes); *out_len receives the frame's length (header included).

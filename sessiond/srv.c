@@ -339,8 +339,7 @@ static void srv_conn_request(struct srv_conn *c, const struct ipc_frame *f)
     json_object *reply;
 
     if (route_handles(f->type)) {
-        bool takes_fd = f->type == IPC_STREAM_ATTACH || f->type == IPC_LISTEN_ATTACH;
-        struct hold_conn *hc = takes_fd ? srv_conn_take_fd(c) : NULL;
+        struct hold_conn *hc = ipc_type_takes_fd(f->type) ? srv_conn_take_fd(c) : NULL;
         struct route_wait *w = NULL;
         reply = route_dispatch(s->route, f->type, f->payload, hc, srv_conn_deferred, c, &w);
         if (reply == NULL) {
