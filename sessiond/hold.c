@@ -47,9 +47,6 @@ struct hold_conn {
     size_t n_writes;      /* uv_write requests not completed */
     int64_t end_deadline; /* HOLD_ENDING: force close then */
     size_t slot;          /* HOLD_LIVE: wheel slot */
-    bool corked;          /* hold_cork: writes gather in cork until hold_uncork */
-    char *cork;           /* bytes held back while corked (owned), or NULL */
-    size_t cork_len, cork_cap;
     TAILQ_ENTRY(hold_conn) all;
     TAILQ_ENTRY(hold_conn) link; /* wheel slot or ending list */
 };
@@ -79,6 +76,9 @@ struct hold {
     bool shutting_down;
     char *sbuf, *obuf; /* scratch: SSE text, FastCGI records */
     size_t scap, ocap;
+    struct hold_conn *corked; /* hold_cork: its writes gather in cbuf until hold_uncork */
+    char *cbuf;
+    size_t clen, ccap;
     char rbuf[HOLD_READ_BUF];
 };
 
@@ -129,6 +129,7 @@ void hold_free(struct hold *h)
     free(h->slots);
     free(h->sbuf);
     free(h->obuf);
+    free(h->cbuf);
     free(h);
 }
 
@@ -200,32 +201,44 @@ static void hold_closed(uv_handle_t *handle)
         h->hooks.legacy_closed(h->hooks.arg, c->sid);
     if (c->owner != NULL && h->hooks.owner_closed != NULL)
         h->hooks.owner_closed(h->hooks.arg, c->owner);
-    free(c->cork);
+    if (h->corked == c) {
+        h->corked = NULL;
+        h->clen = 0;
+    }
     free(c);
     hold_tick_update(h);
+}
+
+/* Grows a scratch buffer to at least n bytes. */
+static char *hold_scratch(char **buf, size_t *cap, size_t n)
+{
+    if (*cap < n) {
+        *buf = xrealloc(*buf, n);
+        *cap = n;
+    }
+    return *buf;
 }
 
 static void hold_send(struct hold_conn *c, const char *bytes, size_t len);
 
 void hold_cork(struct hold_conn *c)
 {
-    if (c != NULL)
-        c->corked = true;
+    if (c == NULL)
+        return;
+    hold_uncork(c->hold->corked); /* one corked connection at a time */
+    c->hold->corked = c;
 }
 
 void hold_uncork(struct hold_conn *c)
 {
-    if (c == NULL || !c->corked)
+    if (c == NULL || c->hold->corked != c)
         return;
-    c->corked = false;
-    if (c->cork_len == 0)
-        return;
-    char *buf = c->cork;
-    size_t len = c->cork_len;
-    c->cork = NULL;
-    c->cork_len = c->cork_cap = 0;
-    hold_send(c, buf, len); /* may drop c (slow reader) */
-    free(buf);
+    struct hold *h = c->hold;
+    size_t len = h->clen;
+    h->corked = NULL;
+    h->clen = 0;
+    if (len > 0)
+        hold_send(c, h->cbuf, len); /* copies what it queues; may drop c (slow reader) */
 }
 
 /* Leaves the wheel or the ending list. */
@@ -295,14 +308,11 @@ static void hold_send(struct hold_conn *c, const char *bytes, size_t len)
 
     if (c->state != HOLD_LIVE && c->state != HOLD_ENDING)
         return;
-    if (c->corked && c->state == HOLD_LIVE) {
+    if (c == c->hold->corked && c->state == HOLD_LIVE) {
         /* one write per connection for a burst (hold_uncork sends it) */
-        if (c->cork_len + len > c->cork_cap) {
-            c->cork_cap = (c->cork_len + len) * 2;
-            c->cork = xrealloc(c->cork, c->cork_cap);
-        }
-        memcpy(c->cork + c->cork_len, bytes, len);
-        c->cork_len += len;
+        struct hold *h = c->hold;
+        memcpy(hold_scratch(&h->cbuf, &h->ccap, h->clen + len) + h->clen, bytes, len);
+        h->clen += len;
         return;
     }
     r = uv_try_write(&c->h.stream, &b, 1);
@@ -329,16 +339,6 @@ static void hold_send(struct hold_conn *c, const char *bytes, size_t len)
         hold_drop(c, 0, "the client does not read (streams.queue_bytes exceeded)");
 }
 
-/* Grows a scratch buffer to at least n bytes. */
-static char *hold_scratch(char **buf, size_t *cap, size_t n)
-{
-    if (*cap < n) {
-        *buf = xrealloc(*buf, n);
-        *cap = n;
-    }
-    return *buf;
-}
-
 /* Sends len bytes of response data as STDOUT records. */
 static void hold_stdout(struct hold_conn *c, const char *data, size_t len)
 {
@@ -359,7 +359,7 @@ static void hold_sse(struct hold_conn *c, const char *id, const char *name, long
                      const char *data, size_t len)
 {
     struct hold *h = c->hold;
-    size_t need = sse_event_size(id, name, len) + 32; /* + "retry: <ms>\n" */
+    size_t need = sse_event_size(id, name, len);
     char *text = hold_scratch(&h->sbuf, &h->scap, need);
     size_t n = sse_event(text, need, id, name, retry_ms, data, len);
 
@@ -386,16 +386,10 @@ void hold_event(struct hold_conn *c, uint32_t key, uint64_t seq, const char *dat
     hold_sse(c, id, NULL, retry_ms, data, len);
 }
 
-void hold_event_named(struct hold_conn *c, const char *name, const char *data)
+void hold_data(struct hold_conn *c, const char *name, const char *data, size_t len)
 {
     if (hold_live(c))
-        hold_sse(c, NULL, name, -1, data, strlen(data));
-}
-
-void hold_data(struct hold_conn *c, const char *data, size_t len)
-{
-    if (hold_live(c))
-        hold_sse(c, NULL, NULL, -1, data, len);
+        hold_sse(c, NULL, name, -1, data, len);
 }
 
 void hold_end(struct hold_conn *c, long retry_ms)

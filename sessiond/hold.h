@@ -65,7 +65,8 @@ void hold_reconfigure(struct hold *h);
 
 /* Several events for one connection in a row (e.g. the three list_changed notifications of a
  * reload): between hold_cork and hold_uncork, what is written to c gathers and goes out as one
- * write at hold_uncork, which may drop c (slow reader) like any write. NULL is fine. */
+ * write at hold_uncork, which may drop c (slow reader) like any write. One connection is
+ * corked at a time (corking another sends the first's). NULL is fine. */
 void hold_cork(struct hold_conn *c);
 void hold_uncork(struct hold_conn *c);
 
@@ -107,12 +108,9 @@ bool hold_live(const struct hold_conn *c);
 void hold_event(struct hold_conn *c, uint32_t key, uint64_t seq, const char *data, size_t len,
                 long retry_ms);
 
-/* Writes an event without an id: name (may be NULL) and data (a NUL-terminated string). */
-void hold_event_named(struct hold_conn *c, const char *name, const char *data);
-
-/* Writes an event with neither id nor name: data (len bytes). Nothing happens unless c is
- * live. */
-void hold_data(struct hold_conn *c, const char *data, size_t len);
+/* Writes an event without an id: name (NULL: none) and data (len bytes). Nothing happens
+ * unless c is live. */
+void hold_data(struct hold_conn *c, const char *name, const char *data, size_t len);
 
 /* Ends c cleanly (detaching its stream). retry_ms >= 0 first writes a bare "retry:" field so
  * the client reconnects after that delay. Nothing happens unless c is live. */

@@ -407,6 +407,16 @@ static void route_replay(struct hold_conn *c, const struct stream *st, uint64_t 
         hold_event(c, st->key, ev->seq, ev->data, ev->len, -1);
 }
 
+/* MCP_E_STREAMS_FULL, logged, when streams.max connections of every kind are held already;
+ * what names the refused one in the log. */
+static enum mcp_err route_room(const struct route *r, const char *what)
+{
+    if (hold_count(r->hold) < (size_t)r->cfg->max_streams)
+        return MCP_OK;
+    srv_log("stream limit (streams.max %d) reached; refusing a %s", r->cfg->max_streams, what);
+    return MCP_E_STREAMS_FULL;
+}
+
 static json_object *route_attach(struct route *r, const struct sess_now *now, json_object *req,
                                  struct hold_conn *c)
 {
@@ -451,11 +461,8 @@ static json_object *route_attach(struct route *r, const struct sess_now *now, js
         why = "a connection is already open for this stream";
         goto fail;
     }
-    if (hold_count(r->hold) >= (size_t)r->cfg->max_streams) {
-        rc = MCP_E_STREAMS_FULL;
-        srv_log("stream limit (streams.max %d) reached; refusing a stream", r->cfg->max_streams);
+    if ((rc = route_room(r, "stream")) != MCP_OK)
         goto fail;
-    }
     if (ss->held >= r->cfg->max_streams_session) {
         rc = MCP_E_SESSION_STREAMS_FULL;
         goto fail;
@@ -466,7 +473,7 @@ static json_object *route_attach(struct route *r, const struct sess_now *now, js
     }
     hold_start(c, (uint16_t)request_id, keep_conn, ss->sid, legacy, st->ended ? NULL : st);
     if (legacy)
-        hold_event_named(c, "endpoint", endpoint);
+        hold_data(c, "endpoint", endpoint, strlen(endpoint));
     if (legacy || last != NULL)
         route_replay(c, st, after);
     if (st->ended)
@@ -510,18 +517,14 @@ static json_object *route_listen_attach(struct route *r, json_object *req, struc
         why = "notifications is too large";
         goto fail;
     }
-    if (hold_count(r->hold) >= (size_t)r->cfg->max_streams) {
-        rc = MCP_E_STREAMS_FULL;
-        srv_log("stream limit (streams.max %d) reached; refusing a listen stream",
-                r->cfg->max_streams);
+    if ((rc = route_room(r, "listen stream")) != MCP_OK)
         goto fail;
-    }
     /* listed first: a connection that fails at once is taken off by route_listen_closed */
     ls->conn = c;
     TAILQ_INSERT_TAIL(&r->listens, ls, link);
     r->n_listens++;
     hold_start_owned(c, (uint16_t)request_id, keep_conn, ls);
-    hold_data(c, text, len); /* the acknowledgement, first of all events */
+    hold_data(c, NULL, text, len); /* the acknowledgement, first of all events */
     json_object_put(ack);
     return ipc_reply_new(MCP_OK, NULL);
 fail:
@@ -542,7 +545,7 @@ void route_shutdown(struct route *r)
             continue;
         size_t len = listen_final_text(ls, text, sizeof(text));
         if (len > 0)
-            hold_data(ls->conn, text, len);
+            hold_data(ls->conn, NULL, text, len);
         hold_end(ls->conn, -1); /* no retry: a listen stream is not resumable */
     }
     hold_shutdown(r->hold);
@@ -674,7 +677,6 @@ static json_object *route_cancel(struct route *r, const struct sess_now *now, js
 
 /* Notifications on the way out, in order. */
 struct route_note {
-    struct route *r;
     int64_t now_ms;
     const char *text[ROUTE_NOTIFY_MAX];
     size_t len[ROUTE_NOTIFY_MAX];
@@ -693,7 +695,8 @@ static void route_note_one(struct route_note *n, struct stream_sess *ss)
     if (ss == NULL || !ss->zero.attached_once)
         return;
     struct hold_conn *c = ss->zero.conn;
-    hold_cork(c);
+    if (n->n > 1)
+        hold_cork(c);
     for (size_t i = 0; i < n->n; i++) {
         if (stream_append(&ss->zero, n->now_ms, n->text[i], n->len[i], false, &seq) != MCP_OK)
             break;
@@ -710,6 +713,34 @@ static void route_note_each(void *arg, const char *id, void **slot)
 {
     (void)id;
     route_note_one(arg, *slot);
+}
+
+/* Writes those of notes[0..n) that listen stream ls asked for, in one write, with its
+ * subscription id; uri (may be NULL) limits them to a stream subscribed to it. Returns 1 when
+ * it wrote one. */
+static size_t route_listen_one(struct route *r, struct listen_sub *ls,
+                               const struct listen_note *notes, size_t n, const char *uri)
+{
+    struct hold_conn *c = ls->conn;
+    size_t got = 0;
+
+    if (!hold_live(c))
+        return 0;
+    if (n > 1)
+        hold_cork(c);
+    for (size_t i = 0; i < n; i++) {
+        if (!listen_wants(ls, &notes[i], uri))
+            continue;
+        size_t need = listen_note_size(&notes[i], ls);
+        if (need > r->lcap) {
+            r->lbuf = xrealloc(r->lbuf, need);
+            r->lcap = need;
+        }
+        hold_data(c, NULL, r->lbuf, listen_note_text(&notes[i], ls, r->lbuf, r->lcap));
+        got = 1;
+    }
+    hold_uncork(c); /* may drop c: it leaves the list only when closed, from the loop */
+    return got;
 }
 
 /* Writes those of msgs[0..n_msgs) (borrowed) that each listen stream asked for, in order and
@@ -730,40 +761,33 @@ static size_t route_listen_notify(struct route *r, const char *uri, json_object 
         any = any || notes[n].kind != LISTEN_NONE;
         n++;
     }
-    TAILQ_FOREACH(ls, &r->listens, link)
-    {
-        struct hold_conn *c = ls->conn;
-        bool got = false;
-        if (!any)
-            break; /* none of msgs is for listen streams */
-        if (!hold_live(c))
-            continue;
-        hold_cork(c);
-        for (size_t i = 0; i < n; i++) {
-            if (!listen_wants(ls, &notes[i], uri))
-                continue;
-            size_t need = listen_note_size(&notes[i], ls);
-            if (need > r->lcap) {
-                r->lbuf = xrealloc(r->lbuf, need);
-                r->lcap = need;
-            }
-            hold_data(c, r->lbuf, listen_note_text(&notes[i], ls, r->lbuf, r->lcap));
-            got = true;
+    if (any) { /* else none of msgs is for listen streams */
+        TAILQ_FOREACH(ls, &r->listens, link)
+        {
+            sent += route_listen_one(r, ls, notes, n, uri);
         }
-        hold_uncork(c); /* may drop c: it leaves the list only when closed, from the loop */
-        if (got)
-            sent++;
     }
     for (size_t i = 0; i < n; i++)
         listen_note_clear(&notes[i]);
     return sent;
 }
 
+/* Sends the prepared notes n to the standalone stream of every session (subscribed to uri,
+ * when not NULL) and msgs[0..n_msgs) (borrowed, the same notifications) to the listen
+ * streams that asked for them. Returns how many listen streams got one. */
+static size_t route_broadcast(struct route *r, const struct sess_now *now, const char *uri,
+                              struct route_note *n, json_object *const *msgs, size_t n_msgs)
+{
+    if (n->n > 0)
+        sess_each(r->sessions, now, uri, route_note_each, n);
+    return route_listen_notify(r, uri, msgs, n_msgs);
+}
+
 size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, size_t n_msgs,
                     size_t *listeners)
 {
     struct sess_now now;
-    struct route_note n = {.r = r};
+    struct route_note n = {0};
 
     sess_now_read(&now);
     n.now_ms = now.mono_ms;
@@ -771,9 +795,7 @@ size_t route_notify(struct route *r, const char *uri, json_object *const *msgs, 
         if ((n.text[n.n] = route_msg_text(msgs[i], &n.len[n.n])) != NULL)
             n.n++;
     }
-    if (n.n > 0)
-        sess_each(r->sessions, &now, uri, route_note_each, &n);
-    size_t l = route_listen_notify(r, uri, msgs, n_msgs);
+    size_t l = route_broadcast(r, &now, uri, &n, msgs, n_msgs);
     if (listeners != NULL)
         *listeners = l;
     return n.sent;
@@ -786,7 +808,7 @@ static json_object *route_notify_req(struct route *r, const struct sess_now *now
     const char *uri = route_str(req, "uri", IPC_MAX_URI, &bad);
     json_object *idv = NULL, *reply;
     struct stream_sess *ss;
-    struct route_note n = {.r = r, .now_ms = now->mono_ms, .n = 1};
+    struct route_note n = {.now_ms = now->mono_ms, .n = 1};
     size_t listeners = 0;
     enum mcp_err rc;
 
@@ -800,8 +822,7 @@ static json_object *route_notify_req(struct route *r, const struct sess_now *now
         if (uri == NULL || sess_subscribed(r->sessions, now, ss->sid, uri))
             route_note_one(&n, ss);
     } else {
-        sess_each(r->sessions, now, uri, route_note_each, &n);
-        listeners = route_listen_notify(r, uri, &msg, 1);
+        listeners = route_broadcast(r, now, uri, &n, &msg, 1);
     }
     reply = ipc_reply_new(MCP_OK, NULL);
     json_object_object_add(reply, "sessions", json_object_new_int64((int64_t)n.sent));
@@ -816,7 +837,7 @@ json_object *route_dispatch(struct route *r, uint16_t type, json_object *req, st
 
     *wait = NULL;
     sess_now_read(&now);
-    if (type != IPC_STREAM_ATTACH && type != IPC_LISTEN_ATTACH)
+    if (!ipc_type_takes_fd(type))
         hold_discard(c);
     switch (type) {
     case IPC_STREAM_OPEN:
