@@ -599,7 +599,6 @@ static void modern_request(const struct mcp_cfg *cfg, struct sessc *sc, const st
         .sink = &a.sink,
         .stateless = 1,
         .principal = req->remote_user ? req->remote_user : "",
-        .input_responses = jsonx_get(m->params, "inputResponses"),
     };
     rc = modern_not_found(m->params, feat_dispatch(&ctx, m->method, m->params, &result, &fail),
                           &fail);

@@ -62,11 +62,10 @@ struct tool_call {
     struct rpc_fail *fail; /* where a handler returning an error puts details */
     double last_progress;  /* the last progress value sent (progress must increase) */
     int progress_sent;     /* notifications/progress sent so far */
-    /* stateless (2026-07-28) requests only, else NULL; both borrowed */
-    json_object *state;           /* the verified requestState: the plaintext JSON value this
-                                   * tool put in its last InputRequiredResult */
-    json_object *input_responses; /* params.inputResponses, an object; read its members with
-                                   * tool_input_response */
+    /* stateless (2026-07-28) requests only, else NULL; borrowed. The client's answers
+     * (ctx->input_responses) are read with tool_input_response. */
+    json_object *state; /* the verified requestState: the plaintext JSON value this
+                         * tool put in its last InputRequiredResult */
 };
 
 /*
