@@ -9,6 +9,7 @@
 #include "feat.h"
 #include "rpc.h"
 #include "sessc.h"
+#include "tool.h"
 #include "jsonx.h"
 #include "modern.h"
 
@@ -17,9 +18,6 @@ static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-
 #define MCP_NEWEST        (mcp_versions[sizeof(mcp_versions) / sizeof(mcp_versions[0]) - 1])
 #define MCP_BATCH_VERSION "2025-03-26" /* the only revision with JSON-RPC batches */
 #define MCP_BATCH_MAX     64
-
-static const char *const mcp_log_levels[] = {"debug", "info",     "notice", "warning",
-                                             "error", "critical", "alert",  "emergency"};
 
 struct mcp_server {
     const struct mcp_cfg *cfg;
@@ -330,14 +328,6 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     return MCP_OK;
 }
 
-static int mcp_log_level_valid(const char *level)
-{
-    for (size_t i = 0; i < sizeof(mcp_log_levels) / sizeof(mcp_log_levels[0]); i++)
-        if (strcmp(level, mcp_log_levels[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* Records a sessiond failure that must end the whole POST; returns rc. */
 static enum mcp_err mcp_transport(struct mcp_call *c, enum mcp_err rc)
 {
@@ -366,7 +356,7 @@ static enum mcp_err mcp_set_level(struct mcp_call *c, json_object *params, json_
                                   struct rpc_fail *fail)
 {
     const char *level = jsonx_str(params, "level");
-    if (level == NULL || !mcp_log_level_valid(level))
+    if (tool_log_level_name(level) == NULL)
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"level\" must be one of debug, info, notice, "
                             "warning, error, critical, alert, emergency.");

@@ -35,9 +35,6 @@
 static const char *const modern_removed[] = {"initialize", "ping", "logging/setLevel",
                                              "resources/subscribe", "resources/unsubscribe"};
 
-static const char *const modern_log_levels[] = {"debug", "info",     "notice", "warning",
-                                                "error", "critical", "alert",  "emergency"};
-
 /* The methods served statelessly: the capability that must be advertised for each ("" =
  * always served), whether complete results carry caching hints, and the params member that
  * Mcp-Name repeats (NULL = none). */
@@ -129,20 +126,14 @@ static enum mcp_err modern_meta_read(json_object *params, struct modern_meta *m,
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: _meta[\"%s\"] must be an object.", META_INFO);
     if (json_object_object_get_ex(meta, META_LEVEL, &v)) {
-        const char *level =
-            json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-        int known = 0;
-        for (size_t i = 0;
-             level != NULL && i < sizeof(modern_log_levels) / sizeof(*modern_log_levels); i++)
-            if (strcmp(level, modern_log_levels[i]) == 0) {
-                m->log_level = modern_log_levels[i];
-                known = 1;
-            }
-        if (!known)
+        const char *level = tool_log_level_name(
+            json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL);
+        if (level == NULL)
             return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                                 "Invalid params: _meta[\"%s\"] must be one of debug, info, notice, "
                                 "warning, error, critical, alert, emergency.",
                                 META_LEVEL);
+        m->log_level = level;
     }
     return MCP_OK;
 }

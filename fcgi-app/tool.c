@@ -344,6 +344,12 @@ static int tool_log_rank(const char *level)
     return -1;
 }
 
+const char *tool_log_level_name(const char *level)
+{
+    int rank = level != NULL ? tool_log_rank(level) : -1;
+    return rank >= 0 ? tool_log_levels[rank] : NULL;
+}
+
 enum mcp_err tool_log(struct tool_call *call, const char *level, const char *logger,
                       json_object *data)
 {

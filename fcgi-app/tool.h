@@ -87,6 +87,12 @@ enum mcp_err tool_log(struct tool_call *call, const char *level, const char *log
                       json_object *data);
 
 /*
+ * The one list of MCP log levels: the static string equal to level when it is one of debug,
+ * info, notice, warning, error, critical, alert, emergency; NULL otherwise (and for NULL).
+ */
+const char *tool_log_level_name(const char *level);
+
+/*
  * Sends a request to the client ("sampling/createMessage", "elicitation/create",
  * "roots/list") through the sink and waits for its result. params taken; on MCP_OK *result
  * is the client's result (owned). Refuses, without sending anything, with
