@@ -418,17 +418,11 @@ static int modern_status(enum mcp_err rc)
     }
 }
 
-/* resources/read of an unknown uri: -32602 with data.uri in 2026-07-28 (not -32002). */
-static enum mcp_err modern_not_found(json_object *params, enum mcp_err rc, struct rpc_fail *fail)
+/* resources/read of an unknown uri: -32602 in 2026-07-28 (not -32002), with the data.uri that
+ * resource_read always puts in fail. */
+static enum mcp_err modern_not_found(enum mcp_err rc)
 {
-    if (rc != MCP_E_RESOURCE_NOT_FOUND)
-        return rc;
-    if (fail->data == NULL) {
-        fail->data = json_object_new_object();
-        const char *uri = jsonx_str(params, "uri");
-        json_object_object_add(fail->data, "uri", json_object_new_string(uri ? uri : ""));
-    }
-    return MCP_E_INVALID_PARAMS;
+    return rc == MCP_E_RESOURCE_NOT_FOUND ? MCP_E_INVALID_PARAMS : rc;
 }
 
 static void modern_refuse(struct http_resp *resp, json_object *id, enum mcp_err rc,
@@ -591,8 +585,7 @@ static void modern_request(const struct mcp_cfg *cfg, struct sessc *sc, const st
         .stateless = 1,
         .principal = req->remote_user ? req->remote_user : "",
     };
-    rc = modern_not_found(m->params, feat_dispatch(&ctx, m->method, m->params, &result, &fail),
-                          &fail);
+    rc = modern_not_found(feat_dispatch(&ctx, m->method, m->params, &result, &fail));
     json_object *out;
     int status = 200;
     if (rc == MCP_OK) {
@@ -600,8 +593,6 @@ static void modern_request(const struct mcp_cfg *cfg, struct sessc *sc, const st
         out = rpc_result_new(m->id, result);
     } else {
         json_object_put(result);
-        if (rc == MCP_E_METHOD_NOT_FOUND && fail.message[0] == '\0')
-            rpc_fail_set(&fail, rc, "Method not found: %.200s", m->method);
         if (rc == MCP_E_CANCELLED)
             rc = MCP_E_INTERNAL; /* nothing is sent for a cancelled call anyway */
         status = modern_status(rc);
