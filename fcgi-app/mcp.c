@@ -12,6 +12,7 @@
 #include "tool.h"
 #include "jsonx.h"
 #include "modern.h"
+#include "rev.h"
 
 /* Revisions served through initialize, oldest first; the last one is our newest. */
 static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
@@ -91,7 +92,7 @@ json_object *mcp_server_info_new(const struct mcp_cfg *cfg, const char *version)
 {
     json_object *si = json_object_new_object();
     json_object_object_add(si, "name", json_object_new_string(cfg->server_name));
-    if (strcmp(version, "2025-06-18") >= 0 && cfg->server_title[0])
+    if (rev_has(version, REV_2025_06_18) && cfg->server_title[0])
         json_object_object_add(si, "title", json_object_new_string(cfg->server_title));
     json_object_object_add(si, "version", json_object_new_string(MCP_VERSION));
     return si;
@@ -322,7 +323,7 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     json_object_object_add(r, "protocolVersion", json_object_new_string(version));
     json_object_object_add(r, "capabilities", feat_capabilities_new(cfg, version));
     json_object_object_add(r, "serverInfo", mcp_server_info_new(cfg, version));
-    if (strcmp(version, "2025-03-26") >= 0 && cfg->instructions[0])
+    if (rev_has(version, REV_2025_03_26) && cfg->instructions[0])
         json_object_object_add(r, "instructions", json_object_new_string(cfg->instructions));
     *result = r;
     return MCP_OK;
