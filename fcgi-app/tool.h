@@ -93,17 +93,6 @@ enum mcp_err tool_log(struct tool_call *call, const char *level, const char *log
 const char *tool_log_level_name(const char *level);
 
 /*
- * Sends a request to the client ("sampling/createMessage", "elicitation/create",
- * "roots/list") through the sink and waits for its result. params taken; on MCP_OK *result
- * is the client's result (owned). Refuses, without sending anything, with
- * MCP_E_CLIENT_CAPABILITY when the client did not declare the capability the method needs
- * (fail->data = {"requiredCapabilities": {...}}), or when the negotiated revision lacks the
- * method. Any failure leaves a one-sentence explanation in call->fail->message that a tool
- * can show in an isError result (clearing call->fail when it then returns MCP_OK).
- * For elicitation/create it drops "mode" before 2025-11-25 and refuses a mode the client
- * did not declare.
- */
-/*
  * Closes the client's connection now, after an SSE retry: field, while the call goes on; the
  * client resumes with GET + Last-Event-ID and receives what the call sends afterwards, its
  * result included (2025-11-25 polling, SEP-1699). MCP_E_UNAVAILABLE when this answer cannot
@@ -116,6 +105,17 @@ enum mcp_err tool_close_stream(struct tool_call *call);
  * MCP_E_UNAVAILABLE when mcp-sessiond cannot be reached. */
 enum mcp_err tool_announce(struct tool_call *call, const char *method);
 
+/*
+ * Sends a request to the client ("sampling/createMessage", "elicitation/create",
+ * "roots/list") through the sink and waits for its result. params taken; on MCP_OK *result
+ * is the client's result (owned). Refuses, without sending anything, with
+ * MCP_E_CLIENT_CAPABILITY when the client did not declare the capability the method needs
+ * (fail->data = {"requiredCapabilities": {...}}), or when the negotiated revision lacks the
+ * method. Any failure leaves a one-sentence explanation in call->fail->message that a tool
+ * can show in an isError result (clearing call->fail when it then returns MCP_OK).
+ * For elicitation/create it drops "mode" before 2025-11-25 and refuses a mode the client
+ * did not declare.
+ */
 enum mcp_err tool_client_request(struct tool_call *call, const char *method, json_object *params,
                                  json_object **result);
 
