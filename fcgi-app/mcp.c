@@ -105,6 +105,18 @@ void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, c
     resp->body = rpc_error_new(id, err, message, NULL);
 }
 
+int mcp_classify(json_object *msg, struct rpc_msg *m, struct http_resp *resp)
+{
+    const char *why;
+    char text[RPC_MSG_LEN];
+
+    if (rpc_classify(msg, m, &why) == MCP_OK)
+        return 1;
+    snprintf(text, sizeof(text), "Invalid Request: %s.", why);
+    mcp_http_error(resp, MCP_E_INVALID_REQUEST, m->id, text);
+    return 0;
+}
+
 static const char *mcp_principal(const struct http_req *req)
 {
     return req->remote_user ? req->remote_user : "";
@@ -501,15 +513,10 @@ static int mcp_session_load(struct mcp_call *c, json_object *id)
 static void mcp_single(struct mcp_call *c, json_object *msg)
 {
     struct rpc_msg m;
-    const char *why;
     struct http_resp *resp = c->resp;
 
-    if (rpc_classify(msg, &m, &why) != MCP_OK) {
-        char text[RPC_MSG_LEN];
-        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
-        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+    if (!mcp_classify(msg, &m, resp))
         return;
-    }
     if (m.kind == RPC_REQUEST && strcmp(m.method, "initialize") == 0) {
         struct rpc_fail fail = {{0}, NULL};
         json_object *result = NULL;
@@ -733,18 +740,13 @@ void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req
     struct mcp_call c;
     mcp_call_init(&c, srv, req, resp, NULL);
     struct rpc_msg m;
-    const char *why;
     enum mcp_err rc;
 
     (void)mcp_query_session(req->query, sid, sizeof(sid));
     if ((doc = mcp_body_parse(srv, body, len, resp)) == NULL)
         return;
-    if (rpc_classify(doc, &m, &why) != MCP_OK) {
-        char text[RPC_MSG_LEN];
-        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
-        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+    if (!mcp_classify(doc, &m, resp))
         goto done;
-    }
     rc = http_session_id_valid(sid) ? sessc_get(srv->sc, sid, c.principal, &c.session)
                                     : MCP_E_SESSION_NOT_FOUND;
     if (rc == MCP_OK && !mcp_session_is_sse(c.session))

@@ -618,7 +618,6 @@ void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct htt
                    FCGX_Request *fr, json_object *doc, struct http_resp *resp)
 {
     struct rpc_msg m;
-    const char *why;
 
     if (!json_object_is_type(doc, json_type_object)) {
         mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
@@ -626,12 +625,8 @@ void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct htt
                        "send one message per POST.");
         return;
     }
-    if (rpc_classify(doc, &m, &why) != MCP_OK) {
-        char text[RPC_MSG_LEN];
-        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
-        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+    if (!mcp_classify(doc, &m, resp))
         return;
-    }
     if (m.kind == RPC_NOTIFICATION) {
         resp->status = 202; /* nothing for the server to do in 2026-07-28 */
         return;
