@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "jsonx.h"
+#include "rev.h"
 #include "rpc.h"
 #include "sse.h"
 
@@ -103,7 +104,7 @@ static enum mcp_err answer_stream(struct answer *a)
     if (a->state == ANSWER_JSON)
         a->state = ANSWER_SSE;
     /* 2025-11-25 clients resume POST streams: start with an id and empty data */
-    if (a->mode == ANSWER_STREAMABLE && strcmp(a->version, "2025-11-25") >= 0)
+    if (a->mode == ANSWER_STREAMABLE && rev_has(a->version, REV_2025_11_25))
         return answer_emit(a, NULL, 0);
     return MCP_OK;
 }
@@ -184,7 +185,7 @@ static enum mcp_err answer_close_stream(void *opaque)
 {
     struct answer *a = opaque;
     /* only 2025-11-25 POST streams are primed with an event id to resume from */
-    if (a->mode != ANSWER_STREAMABLE || strcmp(a->version, "2025-11-25") < 0)
+    if (a->mode != ANSWER_STREAMABLE || !rev_has(a->version, REV_2025_11_25))
         return MCP_E_UNAVAILABLE;
     enum mcp_err rc = answer_stream(a);
     if (rc != MCP_OK || a->state != ANSWER_SSE)

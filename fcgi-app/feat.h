@@ -60,11 +60,13 @@ struct feat_ctx {
     const struct feat_sink *sink; /* never NULL */
     /* stateless (2026-07-28) requests only; 0 / NULL otherwise */
     int stateless;
-    const char *principal;        /* REMOTE_USER or "": requestState is bound to it */
-    json_object *input_responses; /* params.inputResponses as the client sent it, or NULL */
-    /* set by feat_dispatch for the handlers (the dispatcher leaves it NULL): the verified
-     * params.requestState, the plaintext JSON value a handler put in its InputRequiredResult */
-    json_object *request_state;
+    const char *principal; /* REMOTE_USER or "": requestState is bound to it */
+    /* set by feat_dispatch for the handlers (the dispatcher leaves them NULL; feat_dispatch
+     * ignores what it finds there): */
+    json_object *input_responses; /* params.inputResponses once mrtr_request_open checked it
+                                   * (an object), or NULL */
+    json_object *request_state;   /* the verified params.requestState, the plaintext JSON
+                                   * value a handler put in its InputRequiredResult */
 };
 
 /* log_level of a stateless request without _meta logLevel: send no log messages. */

@@ -9,17 +9,16 @@
 #include "feat.h"
 #include "rpc.h"
 #include "sessc.h"
+#include "tool.h"
 #include "jsonx.h"
 #include "modern.h"
+#include "rev.h"
 
 /* Revisions served through initialize, oldest first; the last one is our newest. */
 static const char *const mcp_versions[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
 #define MCP_NEWEST        (mcp_versions[sizeof(mcp_versions) / sizeof(mcp_versions[0]) - 1])
 #define MCP_BATCH_VERSION "2025-03-26" /* the only revision with JSON-RPC batches */
 #define MCP_BATCH_MAX     64
-
-static const char *const mcp_log_levels[] = {"debug", "info",     "notice", "warning",
-                                             "error", "critical", "alert",  "emergency"};
 
 struct mcp_server {
     const struct mcp_cfg *cfg;
@@ -93,7 +92,7 @@ json_object *mcp_server_info_new(const struct mcp_cfg *cfg, const char *version)
 {
     json_object *si = json_object_new_object();
     json_object_object_add(si, "name", json_object_new_string(cfg->server_name));
-    if (strcmp(version, "2025-06-18") >= 0 && cfg->server_title[0])
+    if (rev_has(version, REV_2025_06_18) && cfg->server_title[0])
         json_object_object_add(si, "title", json_object_new_string(cfg->server_title));
     json_object_object_add(si, "version", json_object_new_string(MCP_VERSION));
     return si;
@@ -104,6 +103,18 @@ void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, c
     http_resp_clear(resp);
     resp->status = mcp_err_info(err)->http_status;
     resp->body = rpc_error_new(id, err, message, NULL);
+}
+
+int mcp_classify(json_object *msg, struct rpc_msg *m, struct http_resp *resp)
+{
+    const char *why;
+    char text[RPC_MSG_LEN];
+
+    if (rpc_classify(msg, m, &why) == MCP_OK)
+        return 1;
+    snprintf(text, sizeof(text), "Invalid Request: %s.", why);
+    mcp_http_error(resp, MCP_E_INVALID_REQUEST, m->id, text);
+    return 0;
 }
 
 static const char *mcp_principal(const struct http_req *req)
@@ -324,18 +335,10 @@ static enum mcp_err mcp_initialize(struct mcp_call *c, json_object *params, json
     json_object_object_add(r, "protocolVersion", json_object_new_string(version));
     json_object_object_add(r, "capabilities", feat_capabilities_new(cfg, version));
     json_object_object_add(r, "serverInfo", mcp_server_info_new(cfg, version));
-    if (strcmp(version, "2025-03-26") >= 0 && cfg->instructions[0])
+    if (rev_has(version, REV_2025_03_26) && cfg->instructions[0])
         json_object_object_add(r, "instructions", json_object_new_string(cfg->instructions));
     *result = r;
     return MCP_OK;
-}
-
-static int mcp_log_level_valid(const char *level)
-{
-    for (size_t i = 0; i < sizeof(mcp_log_levels) / sizeof(mcp_log_levels[0]); i++)
-        if (strcmp(level, mcp_log_levels[i]) == 0)
-            return 1;
-    return 0;
 }
 
 /* Records a sessiond failure that must end the whole POST; returns rc. */
@@ -366,7 +369,7 @@ static enum mcp_err mcp_set_level(struct mcp_call *c, json_object *params, json_
                                   struct rpc_fail *fail)
 {
     const char *level = jsonx_str(params, "level");
-    if (level == NULL || !mcp_log_level_valid(level))
+    if (tool_log_level_name(level) == NULL)
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: \"level\" must be one of debug, info, notice, "
                             "warning, error, critical, alert, emergency.");
@@ -510,15 +513,10 @@ static int mcp_session_load(struct mcp_call *c, json_object *id)
 static void mcp_single(struct mcp_call *c, json_object *msg)
 {
     struct rpc_msg m;
-    const char *why;
     struct http_resp *resp = c->resp;
 
-    if (rpc_classify(msg, &m, &why) != MCP_OK) {
-        char text[RPC_MSG_LEN];
-        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
-        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+    if (!mcp_classify(msg, &m, resp))
         return;
-    }
     if (m.kind == RPC_REQUEST && strcmp(m.method, "initialize") == 0) {
         struct rpc_fail fail = {{0}, NULL};
         json_object *result = NULL;
@@ -742,18 +740,13 @@ void mcp_handle_messages_body(struct mcp_server *srv, const struct http_req *req
     struct mcp_call c;
     mcp_call_init(&c, srv, req, resp, NULL);
     struct rpc_msg m;
-    const char *why;
     enum mcp_err rc;
 
     (void)mcp_query_session(req->query, sid, sizeof(sid));
     if ((doc = mcp_body_parse(srv, body, len, resp)) == NULL)
         return;
-    if (rpc_classify(doc, &m, &why) != MCP_OK) {
-        char text[RPC_MSG_LEN];
-        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
-        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+    if (!mcp_classify(doc, &m, resp))
         goto done;
-    }
     rc = http_session_id_valid(sid) ? sessc_get(srv->sc, sid, c.principal, &c.session)
                                     : MCP_E_SESSION_NOT_FOUND;
     if (rc == MCP_OK && !mcp_session_is_sse(c.session))

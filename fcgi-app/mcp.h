@@ -17,6 +17,7 @@
 #include "http.h"
 
 struct mcp_server;
+struct rpc_msg;
 
 /* cfg borrowed for the lifetime of the server. */
 struct mcp_server *mcp_server_new(const struct mcp_cfg *cfg);
@@ -46,6 +47,11 @@ void mcp_handle_body(struct mcp_server *srv, const struct http_req *req, FCGX_Re
 /* Fills *resp with a JSON-RPC error for a transport-level failure (status from the error
  * table). id borrowed, may be NULL; message NULL for the default. */
 void mcp_http_error(struct http_resp *resp, enum mcp_err err, json_object *id, const char *message);
+
+/* Classifies msg (borrowed) into *m as rpc_classify does. Returns 1 when it is a JSON-RPC 2.0
+ * request, notification or response; 0 with *resp filled when not (MCP_E_INVALID_REQUEST,
+ * "Invalid Request: <reason>.", echoing the id when it could be read). */
+int mcp_classify(json_object *msg, struct rpc_msg *m, struct http_resp *resp);
 
 /* GET /sse (2024-11-05 HTTP+SSE): mints a session and hands the connection to mcp-sessiond,
  * whose first event names the POST endpoint. Other methods: 405 (dual-transport clients fall

@@ -35,9 +35,6 @@
 static const char *const modern_removed[] = {"initialize", "ping", "logging/setLevel",
                                              "resources/subscribe", "resources/unsubscribe"};
 
-static const char *const modern_log_levels[] = {"debug", "info",     "notice", "warning",
-                                                "error", "critical", "alert",  "emergency"};
-
 /* The methods served statelessly: the capability that must be advertised for each ("" =
  * always served), whether complete results carry caching hints, and the params member that
  * Mcp-Name repeats (NULL = none). */
@@ -129,20 +126,14 @@ static enum mcp_err modern_meta_read(json_object *params, struct modern_meta *m,
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                             "Invalid params: _meta[\"%s\"] must be an object.", META_INFO);
     if (json_object_object_get_ex(meta, META_LEVEL, &v)) {
-        const char *level =
-            json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-        int known = 0;
-        for (size_t i = 0;
-             level != NULL && i < sizeof(modern_log_levels) / sizeof(*modern_log_levels); i++)
-            if (strcmp(level, modern_log_levels[i]) == 0) {
-                m->log_level = modern_log_levels[i];
-                known = 1;
-            }
-        if (!known)
+        const char *level = tool_log_level_name(
+            json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL);
+        if (level == NULL)
             return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,
                                 "Invalid params: _meta[\"%s\"] must be one of debug, info, notice, "
                                 "warning, error, critical, alert, emergency.",
                                 META_LEVEL);
+        m->log_level = level;
     }
     return MCP_OK;
 }
@@ -427,17 +418,11 @@ static int modern_status(enum mcp_err rc)
     }
 }
 
-/* resources/read of an unknown uri: -32602 with data.uri in 2026-07-28 (not -32002). */
-static enum mcp_err modern_not_found(json_object *params, enum mcp_err rc, struct rpc_fail *fail)
+/* resources/read of an unknown uri: -32602 in 2026-07-28 (not -32002), with the data.uri that
+ * resource_read always puts in fail. */
+static enum mcp_err modern_not_found(enum mcp_err rc)
 {
-    if (rc != MCP_E_RESOURCE_NOT_FOUND)
-        return rc;
-    if (fail->data == NULL) {
-        fail->data = json_object_new_object();
-        const char *uri = jsonx_str(params, "uri");
-        json_object_object_add(fail->data, "uri", json_object_new_string(uri ? uri : ""));
-    }
-    return MCP_E_INVALID_PARAMS;
+    return rc == MCP_E_RESOURCE_NOT_FOUND ? MCP_E_INVALID_PARAMS : rc;
 }
 
 static void modern_refuse(struct http_resp *resp, json_object *id, enum mcp_err rc,
@@ -599,10 +584,8 @@ static void modern_request(const struct mcp_cfg *cfg, struct sessc *sc, const st
         .sink = &a.sink,
         .stateless = 1,
         .principal = req->remote_user ? req->remote_user : "",
-        .input_responses = jsonx_get(m->params, "inputResponses"),
     };
-    rc = modern_not_found(m->params, feat_dispatch(&ctx, m->method, m->params, &result, &fail),
-                          &fail);
+    rc = modern_not_found(feat_dispatch(&ctx, m->method, m->params, &result, &fail));
     json_object *out;
     int status = 200;
     if (rc == MCP_OK) {
@@ -610,8 +593,6 @@ static void modern_request(const struct mcp_cfg *cfg, struct sessc *sc, const st
         out = rpc_result_new(m->id, result);
     } else {
         json_object_put(result);
-        if (rc == MCP_E_METHOD_NOT_FOUND && fail.message[0] == '\0')
-            rpc_fail_set(&fail, rc, "Method not found: %.200s", m->method);
         if (rc == MCP_E_CANCELLED)
             rc = MCP_E_INTERNAL; /* nothing is sent for a cancelled call anyway */
         status = modern_status(rc);
@@ -637,7 +618,6 @@ void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct htt
                    FCGX_Request *fr, json_object *doc, struct http_resp *resp)
 {
     struct rpc_msg m;
-    const char *why;
 
     if (!json_object_is_type(doc, json_type_object)) {
         mcp_http_error(resp, MCP_E_INVALID_REQUEST, NULL,
@@ -645,12 +625,8 @@ void modern_handle(const struct mcp_cfg *cfg, struct sessc *sc, const struct htt
                        "send one message per POST.");
         return;
     }
-    if (rpc_classify(doc, &m, &why) != MCP_OK) {
-        char text[RPC_MSG_LEN];
-        snprintf(text, sizeof(text), "Invalid Request: %s.", why);
-        mcp_http_error(resp, MCP_E_INVALID_REQUEST, m.id, text);
+    if (!mcp_classify(doc, &m, resp))
         return;
-    }
     if (m.kind == RPC_NOTIFICATION) {
         resp->status = 202; /* nothing for the server to do in 2026-07-28 */
         return;

@@ -256,8 +256,6 @@ enum mcp_err mrtr_request_open(const struct feat_ctx *ctx, const char *method, j
     if (!ctx->stateless || mrtr_name_param(method) == NULL)
         return MCP_OK;
     has_r = json_object_object_get_ex(params, "inputResponses", &r);
-    if (ctx->input_responses != NULL)
-        r = ctx->input_responses, has_r = 1;
     /* members: when a handler asks for them (mrtr_input_response); unknown ones are ignored */
     if (has_r && !json_object_is_type(r, json_type_object))
         return rpc_fail_set(fail, MCP_E_INVALID_PARAMS,

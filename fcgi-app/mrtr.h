@@ -79,8 +79,8 @@ enum mcp_err mrtr_open(const struct mcp_cfg *cfg, const struct mrtr_bind *bind, 
 /*
  * Before the handler of a stateless request runs. For tools/call, prompts/get and
  * resources/read: checks params.inputResponses (absent, or an object; ctx->input_responses is
- * preferred when the dispatcher set it; its members are checked when a handler asks for
- * them, mrtr_input_response, as only the handler knows its keys) and opens
+ * not read; its members are checked when a handler asks for them, mrtr_input_response, as
+ * only the handler knows its keys) and opens
  * params.requestState (absent, or a string that mrtr_open accepts for this caller, method,
  * name and arguments). *state gets the opened state (owned) or NULL; *responses the
  * inputResponses object (borrowed) or NULL. Other methods: both NULL, nothing checked. Errors as

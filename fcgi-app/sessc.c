@@ -518,6 +518,22 @@ enum mcp_err sessc_stream_publish(struct sessc *sc, const char *sid, const char 
     return rc;
 }
 
+/*
+ * The exchange of a request that hands the client's connection fd to sessiond (req taken):
+ * as sessc_exchange, but MCP_E_TIMEOUT when the descriptor reached sessiond and no answer
+ * came back. sessiond may own the connection then, so the worker must not write to it.
+ */
+static enum mcp_err sessc_hand_off(struct sessc *sc, uint16_t type, json_object *req, int fd)
+{
+    enum mcp_err rc;
+
+    sc->fd_sent = false;
+    rc = sessc_exchange(sc, type, req, fd, sessc_deadline(sc), NULL);
+    if (rc == MCP_E_UNAVAILABLE && sc->fd_sent)
+        rc = MCP_E_TIMEOUT;
+    return rc;
+}
+
 enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *principal,
                                  enum sessc_attach_kind kind, const char *last_event_id,
                                  const char *endpoint_url, int fd, int fcgi_request_id,
@@ -540,21 +556,13 @@ enum mcp_err sessc_stream_attach(struct sessc *sc, const char *sid, const char *
         json_object_object_add(req, "last_event_id", json_object_new_string(last_event_id));
     if (kind == SESSC_ATTACH_LEGACY)
         json_object_object_add(req, "endpoint_url", json_object_new_string(endpoint_url));
-    sc->fd_sent = false;
-    rc = sessc_exchange(sc, IPC_STREAM_ATTACH, req, fd, sessc_deadline(sc), NULL);
-    /* the descriptor reached sessiond but no answer came back: sessiond may own the
-     * connection now, so the worker must not write to it */
-    if (rc == MCP_E_UNAVAILABLE && sc->fd_sent)
-        rc = MCP_E_TIMEOUT;
-    return rc;
+    return sessc_hand_off(sc, IPC_STREAM_ATTACH, req, fd);
 }
 
 enum mcp_err sessc_listen_attach(struct sessc *sc, const char *principal, json_object *rpc_id,
                                  json_object *notifications, int fd, int fcgi_request_id,
                                  int keep_conn)
 {
-    enum mcp_err rc;
-
     /* the members of notifications are sessiond's to check: one validator, not two */
     if (principal == NULL || !sessc_rpc_id_ok(rpc_id) || notifications == NULL ||
         !json_object_is_type(notifications, json_type_object) || fd < 0 || fcgi_request_id < 1 ||
@@ -566,12 +574,7 @@ enum mcp_err sessc_listen_attach(struct sessc *sc, const char *principal, json_o
     json_object_object_add(req, "notifications", json_object_get(notifications));
     json_object_object_add(req, "request_id", json_object_new_int(fcgi_request_id));
     json_object_object_add(req, "keep_conn", json_object_new_boolean(keep_conn != 0));
-    sc->fd_sent = false;
-    rc = sessc_exchange(sc, IPC_LISTEN_ATTACH, req, fd, sessc_deadline(sc), NULL);
-    /* as for sessc_stream_attach: sessiond may own the connection now */
-    if (rc == MCP_E_UNAVAILABLE && sc->fd_sent)
-        rc = MCP_E_TIMEOUT;
-    return rc;
+    return sessc_hand_off(sc, IPC_LISTEN_ATTACH, req, fd);
 }
 
 enum mcp_err sessc_client_request(struct sessc *sc, const char *sid, const char *principal,

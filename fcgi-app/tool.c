@@ -258,11 +258,7 @@ enum mcp_err tool_call_run(const struct feat_ctx *ctx, json_object *params, json
         err = MCP_OK;
         goto done;
     }
-    call = (struct tool_call){.ctx = ctx,
-                              .tool = t,
-                              .fail = fail,
-                              .state = ctx->request_state,
-                              .input_responses = ctx->input_responses};
+    call = (struct tool_call){.ctx = ctx, .tool = t, .fail = fail, .state = ctx->request_state};
     err = t->call(&call, args, &res);
     if (err != MCP_OK)
         goto done;
@@ -346,6 +342,12 @@ static int tool_log_rank(const char *level)
         if (strcmp(tool_log_levels[i], level) == 0)
             return (int)i;
     return -1;
+}
+
+const char *tool_log_level_name(const char *level)
+{
+    int rank = level != NULL ? tool_log_rank(level) : -1;
+    return rank >= 0 ? tool_log_levels[rank] : NULL;
 }
 
 enum mcp_err tool_log(struct tool_call *call, const char *level, const char *logger,
@@ -519,6 +521,6 @@ enum mcp_err tool_input_request(struct tool_call *call, const char *key, const c
 
 enum mcp_err tool_input_response(struct tool_call *call, const char *key, json_object **resp)
 {
-    /* call->input_responses is call->ctx->input_responses */
+    /* the answers are call->ctx->input_responses, set by feat_dispatch */
     return mrtr_input_response(call->ctx, call->fail, key, resp);
 }

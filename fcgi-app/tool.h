@@ -62,11 +62,10 @@ struct tool_call {
     struct rpc_fail *fail; /* where a handler returning an error puts details */
     double last_progress;  /* the last progress value sent (progress must increase) */
     int progress_sent;     /* notifications/progress sent so far */
-    /* stateless (2026-07-28) requests only, else NULL; both borrowed */
-    json_object *state;           /* the verified requestState: the plaintext JSON value this
-                                   * tool put in its last InputRequiredResult */
-    json_object *input_responses; /* params.inputResponses, an object; read its members with
-                                   * tool_input_response */
+    /* stateless (2026-07-28) requests only, else NULL; borrowed. The client's answers
+     * (ctx->input_responses) are read with tool_input_response. */
+    json_object *state; /* the verified requestState: the plaintext JSON value this
+                         * tool put in its last InputRequiredResult */
 };
 
 /*
@@ -88,16 +87,11 @@ enum mcp_err tool_log(struct tool_call *call, const char *level, const char *log
                       json_object *data);
 
 /*
- * Sends a request to the client ("sampling/createMessage", "elicitation/create",
- * "roots/list") through the sink and waits for its result. params taken; on MCP_OK *result
- * is the client's result (owned). Refuses, without sending anything, with
- * MCP_E_CLIENT_CAPABILITY when the client did not declare the capability the method needs
- * (fail->data = {"requiredCapabilities": {...}}), or when the negotiated revision lacks the
- * method. Any failure leaves a one-sentence explanation in call->fail->message that a tool
- * can show in an isError result (clearing call->fail when it then returns MCP_OK).
- * For elicitation/create it drops "mode" before 2025-11-25 and refuses a mode the client
- * did not declare.
+ * The one list of MCP log levels: the static string equal to level when it is one of debug,
+ * info, notice, warning, error, critical, alert, emergency; NULL otherwise (and for NULL).
  */
+const char *tool_log_level_name(const char *level);
+
 /*
  * Closes the client's connection now, after an SSE retry: field, while the call goes on; the
  * client resumes with GET + Last-Event-ID and receives what the call sends afterwards, its
@@ -111,6 +105,17 @@ enum mcp_err tool_close_stream(struct tool_call *call);
  * MCP_E_UNAVAILABLE when mcp-sessiond cannot be reached. */
 enum mcp_err tool_announce(struct tool_call *call, const char *method);
 
+/*
+ * Sends a request to the client ("sampling/createMessage", "elicitation/create",
+ * "roots/list") through the sink and waits for its result. params taken; on MCP_OK *result
+ * is the client's result (owned). Refuses, without sending anything, with
+ * MCP_E_CLIENT_CAPABILITY when the client did not declare the capability the method needs
+ * (fail->data = {"requiredCapabilities": {...}}), or when the negotiated revision lacks the
+ * method. Any failure leaves a one-sentence explanation in call->fail->message that a tool
+ * can show in an isError result (clearing call->fail when it then returns MCP_OK).
+ * For elicitation/create it drops "mode" before 2025-11-25 and refuses a mode the client
+ * did not declare.
+ */
 enum mcp_err tool_client_request(struct tool_call *call, const char *method, json_object *params,
                                  json_object **result);
 
