@@ -105,8 +105,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs method with params as the modern dispatcher does: ctx.input_responses is
- * params.inputResponses (NULL when absent or null). */
+/* Runs method with params as the modern dispatcher does (feat_dispatch itself takes
+ * params.inputResponses into ctx.input_responses). */
 static enum mcp_err run(struct fx *f, const char *method, json_object *params)
 {
     enum mcp_err err;
@@ -114,9 +114,7 @@ static enum mcp_err run(struct fx *f, const char *method, json_object *params)
     json_object_put(f->result);
     f->result = NULL;
     rpc_fail_clear(&f->fail);
-    f->ctx.input_responses = jget(params, "inputResponses");
     err = feat_dispatch(&f->ctx, method, params, &f->result, &f->fail);
-    f->ctx.input_responses = NULL;
     json_object_put(params);
     if (err != MCP_OK)
         assert_null(f->result);
